@@ -1,0 +1,26 @@
+"""minigrad: automatic differentiation on NumPy, small enough to read in an afternoon.
+
+    import minigrad as mg
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()      # x.grad == [2., 4.]
+
+Read in this order: tensor.py (the array), primitive.py (how an op is defined),
+backward.py (reverse mode), forward_mode.py, transforms.py, ops/ (the ops by family).
+"""
+# tensor.py first: it imports the ops at its end, and they need Tensor defined.
+from minigrad.tensor import Tensor
+from minigrad.dtypes import get_default_dtype, set_default_dtype
+from minigrad.grad_mode import enable_grad, is_grad_enabled, no_grad
+from minigrad.primitive import Primitive
+from minigrad.tape import Tape
+from minigrad.factories import (arange, eye, full, ones, ones_like, rand, randn, tensor, zeros,
+                                zeros_like)
+from minigrad.ops import (abs, add, astype, broadcast_to, clip, concatenate, cos, divide, exp,
+                          expand_dims, log, log_softmax, logsumexp, matmul, max, maximum, mean,
+                          min, minimum, multiply, negative, power, relu, reshape, sigmoid, sign,
+                          sin, softmax, sqrt, squeeze, stack, subtract, sum, swapaxes, tanh,
+                          transpose, var, where)
+from minigrad.transforms import grad, hessian, jacobian, jvp, value_and_grad, vjp
+from minigrad import testing
+
+__version__ = "0.1.0"

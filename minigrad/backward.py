@@ -1,0 +1,174 @@
+"""Reverse mode: replay the tape backwards, pulling cotangents through each VJP rule.
+
+    1. gather   the entries that lead to the target (an explicit stack, no recursion),
+    2. order    them by tape position, newest first (inputs are always older than the ops
+                that consume them, so this is a valid reverse topological order),
+    3. sweep    once over that list: each entry's rule turns the cotangent of its output
+                (z_bar) into cotangents of its inputs, which are summed into the
+                cotangents of the entries that produced them, or into `.grad` of leaves.
+
+Cotangents live in a dict local to one sweep, so nothing stale survives between calls.
+Without `create_graph` rules see ndarrays and record nothing; with it they see Tensors,
+so the backward pass is itself recorded and can be differentiated again.
+"""
+import numpy as np
+
+from minigrad import grad_mode
+from minigrad.tensor import Tensor, wrap
+
+
+def backward(target, grad=None, retain_graph=False, create_graph=False):
+    """Accumulate d(target)/d(leaf) into `.grad` of each leaf that requires grad."""
+    if not target._requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad and has no recorded op. Create the "
+            "inputs with requires_grad=True (and not inside mg.no_grad()) before computing it")
+    z_bar = initial_cotangent(target, grad, create_graph)
+    reverse_sweep(gather(target), target, z_bar, None, retain_graph, create_graph)
+
+
+def gradient(target, sources, grad=None, retain_graph=False, create_graph=False):
+    """d(target)/d(source) for each source, leaving every `.grad` untouched.
+
+    Sources may be leaves or intermediate tensors. A source the target does not depend on
+    gets zeros. With `create_graph` the results are recorded tensors (for higher orders).
+    """
+    z_bar = initial_cotangent(target, grad, create_graph)
+    if not target._requires_grad:
+        entries = []
+    else:
+        entries = gather(target)
+    return reverse_sweep(entries, target, z_bar, sources, retain_graph, create_graph)
+
+
+def initial_cotangent(target, grad, create_graph):
+    """The seed of the sweep: `grad`, checked against target, or 1 for one element."""
+    if grad is None:
+        if target.size != 1:
+            raise RuntimeError(
+                f"backward: grad can be implicitly created only for a one-element output, but "
+                f"this output has shape {target.shape}. Pass grad= (an array of that shape), or "
+                "reduce the output first, e.g. y.sum().backward()")
+        seed = np.ones(target.shape, target.dtype)
+    else:
+        seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad)
+        if seed.shape != target.shape:
+            raise RuntimeError(
+                f"backward: grad has shape {seed.shape} but the output has shape "
+                f"{target.shape}; they must match exactly (no broadcasting)")
+        if seed.dtype != target.dtype:
+            seed = seed.astype(target.dtype)
+        if create_graph and isinstance(grad, Tensor):
+            return grad
+    return wrap(seed) if create_graph else seed
+
+
+def gather(target):
+    """The (position, entry, output) triples that lead to `target`, newest first."""
+    found = []
+    seen = set()
+    stack = [target]
+    while stack:
+        tensor = stack.pop()
+        entry = tensor._entry
+        if entry is None or entry in seen:
+            continue
+        seen.add(entry)
+        if entry.inputs is None:
+            raise RuntimeError(
+                f"backward through a released graph: the saved arrays of '{entry.op}' were freed "
+                "by an earlier backward. Pass retain_graph=True to the earlier backward() if you "
+                "need to run backward through this graph again")
+        found.append((entry.position, entry, tensor))
+        for x in entry.inputs:
+            if isinstance(x, Tensor) and x._entry is not None:
+                stack.append(x)
+    found.sort(reverse=True, key=_first)
+    return [(entry, output) for _, entry, output in found]
+
+
+def _first(triple):
+    return triple[0]
+
+
+def reverse_sweep(entries, target, z_bar, sources, retain_graph, create_graph):
+    """Run each entry's VJP rule newest first; the engine's one reverse loop.
+
+    Args:
+        entries: (entry, output tensor) pairs in reverse tape order.
+        target: the tensor whose cotangent is `z_bar`.
+        sources: None to accumulate into leaves' `.grad`; else the tensors whose
+            cotangents to return, in order.
+    """
+    wanted = None if sources is None else {id(s): None for s in sources}
+    bars = {}
+    if target._entry is not None:
+        bars[target._entry] = z_bar
+    if wanted is not None and id(target) in wanted:
+        wanted[id(target)] = z_bar
+    elif sources is None and target._entry is None:
+        _accumulate_leaf(target, z_bar, create_graph)
+
+    with grad_mode._SetGradEnabled(create_graph and grad_mode.state.enabled):
+        for entry, output in entries:
+            z_bar = bars.pop(entry, None)
+            if z_bar is None:  # no path from this entry to the target
+                continue
+            if create_graph:
+                in_bars = entry.vjp(z_bar, output, *entry.inputs)
+            else:
+                in_bars = entry.vjp(z_bar, output.data, *entry.args)
+            if not isinstance(in_bars, (tuple, list)):
+                in_bars = (in_bars,)
+            for i, (x, needs, bar) in enumerate(zip(entry.inputs, entry.needs_grad, in_bars)):
+                if not needs:
+                    continue
+                bar = _checked(bar, x, entry, i, create_graph)
+                if wanted is not None and id(x) in wanted:
+                    previous = wanted[id(x)]
+                    wanted[id(x)] = bar if previous is None else previous + bar
+                producer = x._entry
+                if producer is not None:
+                    previous = bars.get(producer)
+                    bars[producer] = bar if previous is None else previous + bar
+                elif sources is None:
+                    _accumulate_leaf(x, bar, create_graph)
+            if not retain_graph:
+                entry.release()
+
+    if sources is None:
+        return None
+    return [_finish_source(s, wanted[id(s)], create_graph) for s in sources]
+
+
+def _checked(bar, x, entry, i, create_graph):
+    """A rule's cotangent, checked against its input's shape and cast to its dtype."""
+    if bar is None:
+        raise RuntimeError(f"{entry.op}: VJP rule returned None for input {i}, which needs a gradient")
+    if bar.shape != x.shape:
+        raise RuntimeError(
+            f"{entry.op}: VJP rule returned a cotangent of shape {bar.shape} for input {i}, "
+            f"whose shape is {x.shape}. A VJP must return one cotangent per input, shaped "
+            "like that input")
+    if bar.dtype != x.dtype:  # e.g. a float32 input promoted by a float64 operand
+        bar = bar.astype(x.dtype)
+    return bar
+
+
+def _accumulate_leaf(leaf, bar, create_graph):
+    if create_graph:
+        leaf.grad = bar if leaf.grad is None else leaf.grad + bar
+    elif leaf.grad is None:
+        # A copy: the rule's result may be a read-only broadcast view, or shared with
+        # another leaf (add passes the same array to both inputs).
+        leaf.grad = wrap(np.array(bar, dtype=leaf.dtype))
+    else:
+        leaf.grad = wrap(leaf.grad.data + bar)
+
+
+def _finish_source(source, bar, create_graph):
+    if bar is None:
+        bar = np.zeros(source.shape, source.dtype)
+    elif not create_graph:
+        bar = np.array(bar, dtype=source.dtype)
+    return bar if isinstance(bar, Tensor) else wrap(bar)

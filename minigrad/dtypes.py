@@ -1,0 +1,59 @@
+"""The default floating dtype, and how data becomes an ndarray of the right dtype.
+
+NumPy's rules decide the dtype of every op result (NEP 50: Python scalars are "weak" and
+adopt the array's dtype, so `float32_tensor * 2.0` stays float32). The default dtype only
+decides what Python numbers and lists become, and what factories and layers create.
+"""
+import numpy as np
+
+_FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
+_default = [np.dtype(np.float64)]
+
+
+def get_default_dtype():
+    """The dtype that Python numbers, lists, factories and layer parameters take (float64).
+
+    >>> import minigrad as mg
+    >>> mg.get_default_dtype()
+    dtype('float64')
+    """
+    return _default[0]
+
+
+def set_default_dtype(dtype):
+    """Set the default floating dtype, e.g. `mg.set_default_dtype(np.float32)` for speed.
+
+    Raises:
+        TypeError: if `dtype` is not a floating dtype.
+    """
+    dtype = np.dtype(dtype)
+    if dtype not in _FLOAT_DTYPES:
+        raise TypeError(f"set_default_dtype: expected float16, float32 or float64, got {dtype}")
+    _default[0] = dtype
+
+
+def is_differentiable_dtype(dtype):
+    """Only floating (and complex) arrays carry gradients; integers and booleans are constants."""
+    return dtype.kind in "fc"
+
+
+def to_array(data, dtype=None):
+    """Turn `data` into an ndarray: ndarrays keep their dtype, numbers and lists take the default.
+
+    Raises:
+        TypeError: for data NumPy would store as `object` (strings, None, ragged lists).
+    """
+    if isinstance(data, np.ndarray):
+        array = data if dtype is None else data.astype(dtype, copy=False)
+    elif isinstance(data, np.generic):
+        array = np.asarray(data, dtype=dtype)
+    else:
+        array = np.asarray(data, dtype=dtype)
+        if dtype is None and array.dtype.kind in "iuf":
+            array = array.astype(get_default_dtype())
+    if array.dtype.kind in "OSUV":
+        raise TypeError(
+            f"minigrad.tensor: cannot make a tensor from {type(data).__name__} "
+            f"(NumPy would store it as dtype {array.dtype}); pass numbers, a list of numbers "
+            "or a numeric ndarray")
+    return array

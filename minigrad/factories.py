@@ -1,0 +1,103 @@
+"""Ways to make tensors: from data, filled with a constant, ranges, identity, random.
+
+Factories use the default float dtype (`mg.get_default_dtype()`) unless told otherwise,
+and every one takes `requires_grad=` and `dtype=`.
+"""
+import numpy as np
+
+from minigrad import dtypes
+from minigrad.tensor import Tensor
+
+
+def tensor(data, requires_grad=False, dtype=None):
+    """A new tensor holding `data` (an ndarray keeps its dtype; numbers and lists take the
+    default float dtype). A Tensor argument is copied off the graph.
+
+    >>> import minigrad as mg
+    >>> mg.tensor([1, 2, 3])
+    tensor([1., 2., 3.])
+    """
+    if isinstance(data, Tensor):
+        data = data.data.copy()
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def _shape(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def _make(array, requires_grad):
+    return Tensor(array, requires_grad=requires_grad)
+
+
+def zeros(*shape, requires_grad=False, dtype=None):
+    """A tensor of zeros: `mg.zeros(2, 3)` or `mg.zeros((2, 3))`."""
+    return _make(np.zeros(_shape(shape), dtype or dtypes.get_default_dtype()), requires_grad)
+
+
+def ones(*shape, requires_grad=False, dtype=None):
+    """A tensor of ones: `mg.ones(2, 3)` or `mg.ones((2, 3))`."""
+    return _make(np.ones(_shape(shape), dtype or dtypes.get_default_dtype()), requires_grad)
+
+
+def full(shape, fill_value, requires_grad=False, dtype=None):
+    """A tensor of `shape` filled with `fill_value`."""
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    return _make(np.full(shape, fill_value, dtype or dtypes.get_default_dtype()), requires_grad)
+
+
+def zeros_like(t, requires_grad=False, dtype=None):
+    """Zeros with the shape (and, unless given, the dtype) of `t`."""
+    array = np.asarray(t)
+    return _make(np.zeros(array.shape, dtype or array.dtype), requires_grad)
+
+
+def ones_like(t, requires_grad=False, dtype=None):
+    """Ones with the shape (and, unless given, the dtype) of `t`."""
+    array = np.asarray(t)
+    return _make(np.ones(array.shape, dtype or array.dtype), requires_grad)
+
+
+def arange(start, stop=None, step=1, requires_grad=False, dtype=None):
+    """Evenly spaced values in [start, stop), as NumPy's arange: integer arguments give
+    int64, any float argument gives the default float dtype.
+
+    >>> import minigrad as mg
+    >>> mg.arange(3)
+    tensor([0, 1, 2])
+    """
+    if stop is None:
+        start, stop = 0, start
+    if dtype is None and any(isinstance(v, float) for v in (start, stop, step)):
+        dtype = dtypes.get_default_dtype()
+    return _make(np.arange(start, stop, step, dtype=dtype), requires_grad)
+
+
+def eye(n, m=None, requires_grad=False, dtype=None):
+    """The n x m identity matrix (square when m is omitted)."""
+    return _make(np.eye(n, m, dtype=dtype or dtypes.get_default_dtype()), requires_grad)
+
+
+def _generator(rng):
+    if isinstance(rng, np.random.Generator):
+        return rng
+    return np.random.default_rng(rng)
+
+
+def randn(*shape, rng=None, requires_grad=False, dtype=None):
+    """Standard normal samples. `rng`: a np.random.Generator, or a seed for a new one.
+
+    >>> import minigrad as mg
+    >>> mg.randn(2, 3, rng=0).shape
+    (2, 3)
+    """
+    sample = _generator(rng).standard_normal(_shape(shape))
+    return _make(sample.astype(dtype or dtypes.get_default_dtype()), requires_grad)
+
+
+def rand(*shape, rng=None, requires_grad=False, dtype=None):
+    """Uniform samples in [0, 1). `rng`: a np.random.Generator, or a seed for a new one."""
+    sample = _generator(rng).random(_shape(shape))
+    return _make(sample.astype(dtype or dtypes.get_default_dtype()), requires_grad)

@@ -1,0 +1,30 @@
+"""Every differentiable op, one family per module, and the registry of primitives.
+
+`PRIMITIVES` lists every built-in primitive explicitly; the op tests check that each
+has a spec, so a new op cannot ship untested.
+"""
+from minigrad.ops.arithmetic import (Add, Divide, Multiply, Negative, Power, Subtract, add,
+                                     divide, multiply, negative, power, subtract)
+from minigrad.ops.broadcasting import BroadcastTo, broadcast_to
+from minigrad.ops.elementwise import (Abs, Cos, Exp, Log, Relu, Sigmoid, Sin, Sqrt, Tanh, abs,
+                                      cos, exp, log, relu, sigmoid, sin, sqrt, tanh)
+from minigrad.ops.indexing import GetItem, IndexAdd, getitem
+from minigrad.ops.linalg import MatMul, matmul
+from minigrad.ops.reductions import Max, Min, Sum, max, mean, min, sum, var
+from minigrad.ops.selection import (Clip, Maximum, Minimum, Where, clip, compare, maximum,
+                                    minimum, sign, where)
+from minigrad.ops.shape import (Cast, Concatenate, Identity, Reshape, Transpose, astype,
+                                concatenate, expand_dims, identity, reshape, squeeze, stack,
+                                swapaxes, transpose)
+from minigrad.ops.softmax import LogSoftmax, LogSumExp, Softmax, log_softmax, logsumexp, softmax
+
+PRIMITIVES = (
+    Add, Subtract, Multiply, Divide, Negative, Power,
+    Exp, Log, Sqrt, Abs, Tanh, Sigmoid, Relu, Sin, Cos,
+    Maximum, Minimum, Where, Clip,
+    Sum, Max, Min,
+    BroadcastTo, Reshape, Transpose, Concatenate, Cast, Identity,
+    GetItem, IndexAdd,
+    MatMul,
+    LogSumExp, Softmax, LogSoftmax,
+)

@@ -1,0 +1,180 @@
+"""Arithmetic: add, subtract, multiply, divide, negative, power.
+
+Every binary op here receives operands already broadcast to one shape (see
+broadcasting.py), so each rule is the textbook derivative and nothing more.
+"""
+import numpy as np
+
+from minigrad.ops.broadcasting import as_tensor, broadcast_operands
+from minigrad.primitive import Primitive, array_namespace, array_of
+
+
+class Add(Primitive):
+    """Add — elementwise sum.
+
+      forward:  z = x + y
+      jvp:      z_dot = x_dot + y_dot
+      vjp:      x_bar = z_bar,   y_bar = z_bar
+    """
+
+    __slots__ = ()
+    name = "add"
+
+    def forward(self, x, y):
+        return x + y
+
+    def vjp(self, z_bar, z, x, y):
+        return z_bar, z_bar
+
+    def jvp(self, x_dot, y_dot, z, x, y):
+        return x_dot + y_dot
+
+
+class Subtract(Primitive):
+    """Subtract — elementwise difference.
+
+      forward:  z = x - y
+      jvp:      z_dot = x_dot - y_dot
+      vjp:      x_bar = z_bar,   y_bar = -z_bar
+    """
+
+    __slots__ = ()
+    name = "subtract"
+
+    def forward(self, x, y):
+        return x - y
+
+    def vjp(self, z_bar, z, x, y):
+        return z_bar, -z_bar
+
+    def jvp(self, x_dot, y_dot, z, x, y):
+        return x_dot - y_dot
+
+
+class Multiply(Primitive):
+    """Multiply — elementwise product.
+
+      forward:  z = x * y
+      jvp:      z_dot = x_dot * y + x * y_dot
+      vjp:      x_bar = z_bar * y,   y_bar = z_bar * x
+    """
+
+    __slots__ = ()
+    name = "multiply"
+
+    def forward(self, x, y):
+        return x * y
+
+    def vjp(self, z_bar, z, x, y):
+        x_needed, y_needed = self.needs_grad
+        return (z_bar * y if x_needed else None), (z_bar * x if y_needed else None)
+
+    def jvp(self, x_dot, y_dot, z, x, y):
+        return x_dot * y + x * y_dot
+
+
+class Divide(Primitive):
+    """Divide — elementwise quotient (valid where y != 0).
+
+      forward:  z = x / y
+      jvp:      z_dot = (x_dot - z * y_dot) / y
+      vjp:      x_bar = z_bar / y,   y_bar = -z_bar * z / y     (reuses z = x / y)
+    """
+
+    __slots__ = ()
+    name = "divide"
+
+    def forward(self, x, y):
+        return x / y
+
+    def vjp(self, z_bar, z, x, y):
+        x_bar = z_bar / y
+        return x_bar, (-x_bar * z if self.needs_grad[1] else None)
+
+    def jvp(self, x_dot, y_dot, z, x, y):
+        return (x_dot - z * y_dot) / y
+
+
+class Negative(Primitive):
+    """Negative — elementwise sign flip (linear: its own JVP, and self-adjoint).
+
+      forward:  z = -x
+      jvp:      z_dot = -x_dot
+      vjp:      x_bar = -z_bar
+    """
+
+    __slots__ = ()
+    name = "negative"
+
+    def forward(self, x):
+        return -x
+
+    def vjp(self, z_bar, z, x):
+        return -z_bar
+
+    def jvp(self, x_dot, z, x):
+        return -x_dot
+
+
+class Power(Primitive):
+    """Power — elementwise x ** y (d/dy needs x > 0).
+
+      forward:  z = x ** y
+      jvp:      z_dot = y * x**(y - 1) * x_dot + z * log(x) * y_dot
+      vjp:      x_bar = z_bar * y * x**(y - 1),   y_bar = z_bar * z * log(x)
+    The y-terms are computed only when y carries a gradient or tangent, so a constant
+    exponent (the common x ** 2) never evaluates log(x) and works for negative x.
+    """
+
+    __slots__ = ()
+    name = "power"
+
+    def forward(self, x, y):
+        return x ** y
+
+    def vjp(self, z_bar, z, x, y):
+        x_needed, y_needed = self.needs_grad
+        x_bar = z_bar * y * x ** (y - 1) if x_needed else None
+        y_bar = z_bar * z * array_namespace(z_bar).log(x) if y_needed else None
+        return x_bar, y_bar
+
+    def jvp(self, x_dot, y_dot, z, x, y):
+        z_dot = x_dot * y * x ** (y - 1)
+        if np.any(array_of(y_dot)):  # a constant exponent's tangent is zero: skip log(x)
+            z_dot = z_dot + y_dot * z * np.log(x)
+        return z_dot
+
+
+def add(x, y):
+    """Elementwise x + y with NumPy broadcasting.
+
+    >>> import minigrad as mg
+    >>> mg.add(mg.tensor([1.0, 2.0]), 1.0)
+    tensor([2., 3.])
+    """
+    return Add()(*broadcast_operands("add", x, y))
+
+
+def subtract(x, y):
+    """Elementwise x - y with NumPy broadcasting."""
+    return Subtract()(*broadcast_operands("subtract", x, y))
+
+
+def multiply(x, y):
+    """Elementwise x * y with NumPy broadcasting."""
+    return Multiply()(*broadcast_operands("multiply", x, y))
+
+
+def divide(x, y):
+    """Elementwise x / y with NumPy broadcasting."""
+    return Divide()(*broadcast_operands("divide", x, y))
+
+
+def negative(x):
+    """Elementwise -x."""
+    return Negative()(as_tensor(x, "negative"))
+
+
+def power(x, y):
+    """Elementwise x ** y with NumPy broadcasting (integer powers of floats need no x > 0)."""
+    return Power()(*broadcast_operands("power", x, y))

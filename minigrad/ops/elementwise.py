@@ -1,0 +1,231 @@
+"""Elementwise functions: exp, log, sqrt, abs, tanh, sigmoid, relu, sin, cos.
+
+Each Jacobian is diagonal, so each rule is a product with the derivative. Where the
+derivative is a function of the output, the rule reuses z instead of recomputing.
+Conventions at kinks: abs'(0) = 0 and relu'(0) = 0 (as PyTorch). Masks and signs come
+from `array_of`: they are piecewise constant, so they are exact constants in every order.
+"""
+import numpy as np
+
+from minigrad.ops.broadcasting import as_tensor
+from minigrad.primitive import Primitive, array_namespace, array_of
+
+
+class Exp(Primitive):
+    """Exp.   forward: z = exp(x);   jvp: z_dot = z * x_dot;   vjp: x_bar = z_bar * z"""
+
+    __slots__ = ()
+    name = "exp"
+
+    def forward(self, x):
+        return np.exp(x)
+
+    def vjp(self, z_bar, z, x):
+        return z_bar * z
+
+    def jvp(self, x_dot, z, x):
+        return x_dot * z
+
+
+class Log(Primitive):
+    """Log (natural; valid for x > 0).
+
+      forward:  z = log(x)
+      jvp:      z_dot = x_dot / x
+      vjp:      x_bar = z_bar / x
+    """
+
+    __slots__ = ()
+    name = "log"
+
+    def forward(self, x):
+        return np.log(x)
+
+    def vjp(self, z_bar, z, x):
+        return z_bar / x
+
+    def jvp(self, x_dot, z, x):
+        return x_dot / x
+
+
+class Sqrt(Primitive):
+    """Sqrt (valid for x > 0; the derivative is infinite at 0).
+
+      forward:  z = sqrt(x)
+      jvp:      z_dot = x_dot / (2 z)
+      vjp:      x_bar = z_bar / (2 z)
+    """
+
+    __slots__ = ()
+    name = "sqrt"
+
+    def forward(self, x):
+        return np.sqrt(x)
+
+    def vjp(self, z_bar, z, x):
+        return z_bar / (2 * z)
+
+    def jvp(self, x_dot, z, x):
+        return x_dot / (2 * z)
+
+
+class Abs(Primitive):
+    """Abs, with abs'(0) = 0 (the subgradient PyTorch and NumPy's sign choose).
+
+      forward:  z = |x|
+      jvp:      z_dot = sign(x) * x_dot
+      vjp:      x_bar = sign(x) * z_bar
+    """
+
+    __slots__ = ()
+    name = "abs"
+
+    def forward(self, x):
+        return np.abs(x)
+
+    def vjp(self, z_bar, z, x):
+        return z_bar * np.sign(array_of(x))
+
+    def jvp(self, x_dot, z, x):
+        return x_dot * np.sign(x)
+
+
+class Tanh(Primitive):
+    """Tanh.   forward: z = tanh(x);   jvp: z_dot = (1 - z^2) x_dot;   vjp: x_bar = (1 - z^2) z_bar"""
+
+    __slots__ = ()
+    name = "tanh"
+
+    def forward(self, x):
+        return np.tanh(x)
+
+    def vjp(self, z_bar, z, x):
+        return z_bar * (1 - z * z)
+
+    def jvp(self, x_dot, z, x):
+        return x_dot * (1 - z * z)
+
+
+class Sigmoid(Primitive):
+    """Sigmoid, the logistic function 1 / (1 + exp(-x)).
+
+      forward:  z = sigmoid(x), from exp(-|x|) so neither tail overflows
+      jvp:      z_dot = z (1 - z) x_dot
+      vjp:      x_bar = z (1 - z) z_bar
+    """
+
+    __slots__ = ()
+    name = "sigmoid"
+
+    def forward(self, x):
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+    def vjp(self, z_bar, z, x):
+        return z_bar * z * (1 - z)
+
+    def jvp(self, x_dot, z, x):
+        return x_dot * z * (1 - z)
+
+
+class Relu(Primitive):
+    """ReLU, with relu'(0) = 0 (as PyTorch).
+
+      forward:  z = max(x, 0)
+      jvp:      z_dot = [x > 0] x_dot
+      vjp:      x_bar = [x > 0] z_bar
+    """
+
+    __slots__ = ()
+    name = "relu"
+
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def vjp(self, z_bar, z, x):
+        return z_bar * (array_of(x) > 0)
+
+    def jvp(self, x_dot, z, x):
+        return x_dot * (x > 0)
+
+
+class Sin(Primitive):
+    """Sin.   forward: z = sin(x);   jvp: z_dot = cos(x) x_dot;   vjp: x_bar = cos(x) z_bar"""
+
+    __slots__ = ()
+    name = "sin"
+
+    def forward(self, x):
+        return np.sin(x)
+
+    def vjp(self, z_bar, z, x):
+        return z_bar * array_namespace(z_bar).cos(x)
+
+    def jvp(self, x_dot, z, x):
+        return x_dot * np.cos(x)
+
+
+class Cos(Primitive):
+    """Cos.   forward: z = cos(x);   jvp: z_dot = -sin(x) x_dot;   vjp: x_bar = -sin(x) z_bar"""
+
+    __slots__ = ()
+    name = "cos"
+
+    def forward(self, x):
+        return np.cos(x)
+
+    def vjp(self, z_bar, z, x):
+        return -z_bar * array_namespace(z_bar).sin(x)
+
+    def jvp(self, x_dot, z, x):
+        return -x_dot * np.sin(x)
+
+
+def exp(x):
+    """Elementwise e**x.
+
+    >>> import minigrad as mg
+    >>> mg.exp(mg.tensor([0.0]))
+    tensor([1.])
+    """
+    return Exp()(as_tensor(x, "exp"))
+
+
+def log(x):
+    """Elementwise natural logarithm (NaN for x < 0 and -inf at 0, as NumPy)."""
+    return Log()(as_tensor(x, "log"))
+
+
+def sqrt(x):
+    """Elementwise square root."""
+    return Sqrt()(as_tensor(x, "sqrt"))
+
+
+def abs(x):  # noqa: A001 - the NumPy name, on purpose
+    """Elementwise |x|; the gradient at 0 is 0."""
+    return Abs()(as_tensor(x, "abs"))
+
+
+def tanh(x):
+    """Elementwise hyperbolic tangent."""
+    return Tanh()(as_tensor(x, "tanh"))
+
+
+def sigmoid(x):
+    """Elementwise logistic sigmoid 1 / (1 + exp(-x)), stable for any finite x."""
+    return Sigmoid()(as_tensor(x, "sigmoid"))
+
+
+def relu(x):
+    """Elementwise max(x, 0); the gradient at 0 is 0."""
+    return Relu()(as_tensor(x, "relu"))
+
+
+def sin(x):
+    """Elementwise sine."""
+    return Sin()(as_tensor(x, "sin"))
+
+
+def cos(x):
+    """Elementwise cosine."""
+    return Cos()(as_tensor(x, "cos"))

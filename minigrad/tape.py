@@ -1,0 +1,128 @@
+"""`mg.Tape`: the Wengert list made visible.
+
+Every recorded op already knows its position on the tape (entries are numbered as they
+are recorded, and `backward()` replays the ones that lead to its target in reverse). A
+`Tape` context additionally keeps every entry recorded inside it, with its output, so
+you can print the list, walk it, and differentiate through exactly those entries.
+"""
+import numpy as np
+
+# The tapes currently open; recording appends to each of them.
+active_tapes = []
+
+
+def record_on_active_tapes(entry, output):
+    for tape in active_tapes:
+        tape._entries.append(TapeEntry(entry, output))
+
+
+class TapeEntry:
+    """One line of the Wengert list: `output = op(*inputs)`.
+
+    Attributes:
+        op: the op's name (e.g. "matmul").
+        primitive: the Primitive instance, with its parameters.
+        inputs: the input tensors and constants.
+        output: the output tensor.
+    """
+
+    __slots__ = ("primitive", "output", "inputs")
+
+    def __init__(self, primitive, output):
+        self.primitive = primitive
+        self.output = output
+        self.inputs = primitive.inputs
+
+    @property
+    def op(self):
+        return self.primitive.op
+
+    def __repr__(self):
+        return f"TapeEntry({self.op}, output shape {self.output.shape})"
+
+
+class Tape:
+    """Record the ops run inside `with mg.Tape() as tape:`.
+
+    `print(tape)` shows the numbered Wengert list, one line per entry; `len(tape)`,
+    iteration (entries with `.op`, `.inputs`, `.output`) and `tape.gradient` work on it.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([1.0, 2.0], requires_grad=True)
+    >>> with mg.Tape() as tape:
+    ...     y = (x * x).sum()
+    >>> print(tape)
+    v0 = input               (2,) float64
+    v1 = multiply(v0, v0)    (2,) float64
+    v2 = sum(v1, axes=(0,))  () float64
+    >>> tape.gradient(y, [x])
+    [tensor([2., 4.])]
+    """
+
+    def __init__(self):
+        self._entries = []
+
+    def __enter__(self):
+        active_tapes.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        active_tapes.remove(self)
+        return False
+
+    def __len__(self):
+        return len(self._entries)
+
+    def __iter__(self):
+        return iter(self._entries)
+
+    def __getitem__(self, i):
+        return self._entries[i]
+
+    def gradient(self, target, sources):
+        """Replay this tape's entries in reverse: d(target)/d(source) for each source.
+
+        Args:
+            target: a one-element tensor computed inside the tape.
+            sources: a tensor or a list of tensors (leaves or intermediates).
+
+        Returns:
+            A list with one gradient per source (zeros where target does not depend on it).
+        """
+        from minigrad.backward import reverse_sweep, initial_cotangent
+        single = not isinstance(sources, (list, tuple))
+        sources = [sources] if single else list(sources)
+        entries = [(e.primitive, e.output) for e in reversed(self._entries)]
+        grads = reverse_sweep(entries, target, initial_cotangent(target, None, False),
+                              sources=sources, retain_graph=True, create_graph=False)
+        return grads[0] if single else grads
+
+    def __str__(self):
+        names = {}
+        lines = []
+
+        def name_of(value):
+            if not hasattr(value, "_entry"):  # a constant operand
+                return _format_constant(value)
+            if id(value) not in names:
+                names[id(value)] = f"v{len(names)}"
+                lines.append((f"{names[id(value)]} = input", value))
+            return names[id(value)]
+
+        for entry in self._entries:
+            args = [name_of(x) for x in entry.inputs]
+            args += [f"{k}={v}" for k, v in entry.primitive.params().items() if v is not None]
+            names[id(entry.output)] = f"v{len(names)}"
+            lines.append((f"{names[id(entry.output)]} = {entry.op}({', '.join(args)})",
+                          entry.output))
+        width = max([len(text) for text, _ in lines], default=0) + 2
+        return "\n".join(f"{text:<{width}}{value.shape} {value.dtype}" for text, value in lines)
+
+    def __repr__(self):
+        return f"<Tape with {len(self)} entries>"
+
+
+def _format_constant(value):
+    if np.ndim(value) == 0:
+        return repr(value.item() if hasattr(value, "item") else value)
+    return f"const{np.shape(value)}"

@@ -1,0 +1,203 @@
+"""`Tensor`: an ndarray plus what reverse and forward mode need to know about it.
+
+A tensor produced by a recorded op points at its tape entry (`_entry`); a leaf has none.
+Every operator and method below is one line that calls an op function: the math lives
+in `minigrad/ops/`, one family per file.
+"""
+import numpy as np
+
+from minigrad import dtypes
+
+
+class Tensor:
+    """An n-dimensional array that can record the ops applied to it.
+
+    Args:
+        data: an ndarray (keeps its dtype), a number or a (nested) list (default dtype).
+        requires_grad: record ops on this tensor so gradients can flow back to it.
+        dtype: convert the data to this dtype.
+
+    Raises:
+        TypeError: for non-numeric data, or requires_grad on an integer or bool tensor.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([2., 4., 6.])
+    """
+
+    __slots__ = ("data", "_requires_grad", "grad", "_entry", "_tangent", "__weakref__")
+
+    # NumPy defers `ndarray + tensor` to Tensor.__radd__ instead of building an object array.
+    __array_ufunc__ = None
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        if isinstance(data, Tensor):
+            data = data.data
+        self.data = dtypes.to_array(data, dtype)
+        self._requires_grad = False
+        self.grad = None
+        self._entry = None
+        self._tangent = None
+        if requires_grad:
+            self.requires_grad = True
+
+    # ----- what the tensor is -------------------------------------------------------
+    @property
+    def requires_grad(self):
+        """Whether ops on this tensor are recorded so gradients can flow back to it."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if value and not dtypes.is_differentiable_dtype(self.data.dtype):
+            raise TypeError(
+                f"requires_grad=True needs a floating tensor, but this one is {self.data.dtype}; "
+                "gradients of integer or boolean tensors are not defined. Convert it first, "
+                "e.g. mg.tensor(data, dtype=np.float64, requires_grad=True)")
+        if not value and self._entry is not None:
+            raise RuntimeError(
+                "requires_grad can only be turned off on a leaf tensor; use .detach() instead")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, value=True):
+        """Set requires_grad in place and return self (PyTorch's spelling)."""
+        self.requires_grad = value
+        return self
+
+    @property
+    def is_leaf(self):
+        """True unless the tensor was produced by a recorded op (as in PyTorch)."""
+        return self._entry is None
+
+    shape = property(lambda self: self.data.shape, doc="The shape, a tuple of ints.")
+    ndim = property(lambda self: self.data.ndim, doc="The number of dimensions.")
+    size = property(lambda self: self.data.size, doc="The number of elements.")
+    dtype = property(lambda self: self.data.dtype, doc="The NumPy dtype.")
+    T = property(lambda self: self.transpose(), doc="The tensor with its axes reversed.")
+
+    def numpy(self):
+        """The underlying ndarray (shared, not copied)."""
+        return self.data
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        return self.data.item()
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __len__(self):
+        return len(self.data)
+
+    def __bool__(self):
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.data)
+
+    def __int__(self):
+        return int(self.data)
+
+    __hash__ = object.__hash__  # == is elementwise, so hashing must stay by identity
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extras = []
+        if self.data.dtype != dtypes.get_default_dtype() and self.data.dtype.kind == "f":
+            extras.append(f"dtype={self.data.dtype}")
+        if self._entry is not None:
+            extras.append(f"op={self._entry.op}")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body] + extras) + ")"
+
+    # ----- graph control -------------------------------------------------------------
+    def backward(self, grad=None, retain_graph=False, create_graph=False):
+        """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad.
+
+        Args:
+            grad: the cotangent of this tensor; may be omitted only for one element (1.0).
+            retain_graph: keep the saved arrays so backward can run through them again.
+            create_graph: record the backward pass itself, for higher derivatives.
+
+        Raises:
+            RuntimeError: if nothing requires grad, grad is missing for a non-scalar or has
+                the wrong shape, or the graph was released by an earlier backward.
+        """
+        return backward_pass(self, grad, retain_graph=retain_graph, create_graph=create_graph)
+
+    def detach(self):
+        """A new leaf sharing this tensor's data, cut off from the graph."""
+        return wrap(self.data)
+
+    # ----- operators: each is one call into minigrad.ops ----------------------------
+    def __add__(self, other): return ops.add(self, other)
+    def __radd__(self, other): return ops.add(other, self)
+    def __sub__(self, other): return ops.subtract(self, other)
+    def __rsub__(self, other): return ops.subtract(other, self)
+    def __mul__(self, other): return ops.multiply(self, other)
+    def __rmul__(self, other): return ops.multiply(other, self)
+    def __truediv__(self, other): return ops.divide(self, other)
+    def __rtruediv__(self, other): return ops.divide(other, self)
+    def __pow__(self, other): return ops.power(self, other)
+    def __rpow__(self, other): return ops.power(other, self)
+    def __matmul__(self, other): return ops.matmul(self, other)
+    def __rmatmul__(self, other): return ops.matmul(other, self)
+    def __neg__(self): return ops.negative(self)
+    def __pos__(self): return self
+    def __getitem__(self, index): return ops.getitem(self, index)
+
+    # Comparisons select, they do not differentiate: boolean tensors off the tape.
+    def __lt__(self, other): return ops.compare(np.less, self, other)
+    def __le__(self, other): return ops.compare(np.less_equal, self, other)
+    def __gt__(self, other): return ops.compare(np.greater, self, other)
+    def __ge__(self, other): return ops.compare(np.greater_equal, self, other)
+    def __eq__(self, other): return ops.compare(np.equal, self, other)
+    def __ne__(self, other): return ops.compare(np.not_equal, self, other)
+
+    # ----- methods: the same names as the mg.* functions ----------------------------
+    def exp(self): return ops.exp(self)
+    def log(self): return ops.log(self)
+    def sqrt(self): return ops.sqrt(self)
+    def abs(self): return ops.abs(self)
+    def tanh(self): return ops.tanh(self)
+    def sigmoid(self): return ops.sigmoid(self)
+    def relu(self): return ops.relu(self)
+    def sin(self): return ops.sin(self)
+    def cos(self): return ops.cos(self)
+    def sum(self, axis=None, keepdims=False): return ops.sum(self, axis, keepdims)
+    def mean(self, axis=None, keepdims=False): return ops.mean(self, axis, keepdims)
+    def max(self, axis=None, keepdims=False): return ops.max(self, axis, keepdims)
+    def min(self, axis=None, keepdims=False): return ops.min(self, axis, keepdims)
+    def var(self, axis=None, keepdims=False, ddof=0): return ops.var(self, axis, keepdims, ddof)
+    def logsumexp(self, axis=None, keepdims=False): return ops.logsumexp(self, axis, keepdims)
+    def softmax(self, axis=-1): return ops.softmax(self, axis)
+    def log_softmax(self, axis=-1): return ops.log_softmax(self, axis)
+    def reshape(self, *shape): return ops.reshape(self, *shape)
+    def transpose(self, *axes): return ops.transpose(self, *axes)
+    def swapaxes(self, axis1, axis2): return ops.swapaxes(self, axis1, axis2)
+    def squeeze(self, axis=None): return ops.squeeze(self, axis)
+    def expand_dims(self, axis): return ops.expand_dims(self, axis)
+    def broadcast_to(self, shape): return ops.broadcast_to(self, shape)
+    def clip(self, a_min=None, a_max=None): return ops.clip(self, a_min, a_max)
+    def matmul(self, other): return ops.matmul(self, other)
+    def astype(self, dtype): return ops.astype(self, dtype)
+
+
+def wrap(array):
+    """A new leaf around `array` as it is: the fast path every op result takes."""
+    tensor = Tensor.__new__(Tensor)
+    tensor.data = array
+    tensor._requires_grad = False
+    tensor.grad = None
+    tensor._entry = None
+    tensor._tangent = None
+    return tensor
+
+
+# Imported last: the ops and the engine need Tensor defined first.
+from minigrad import ops  # noqa: E402
+from minigrad.backward import backward as backward_pass  # noqa: E402

@@ -1,0 +1,131 @@
+"""`check_op`: everything a new primitive must satisfy, in one call.
+
+1. its rules return one array per input / one per output, of the right shapes and dtypes
+   (in float64 and in float32, so a rule that silently promotes is caught);
+2. the adjoint (dot-product) identity <u, J v> == <J^T u, v>, which ties the VJP rule to
+   the JVP rule exactly (to rounding, with no finite differences involved);
+3. both modes against central differences (`gradcheck`);
+4. second order: the VJP rule itself differentiated (through create_graph) against
+   central differences, so Hessians and grad-of-grad are right too.
+"""
+import copy
+
+import numpy as np
+
+from minigrad.tensor import Tensor
+from minigrad.forward_mode import zero_tangent
+from minigrad.testing.gradcheck import (GradcheckError, as_float64_inputs, differentiable,
+                                        gradcheck, is_differentiable, restrict)
+
+
+def check_op(op, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, second_order=True):
+    """Verify one primitive: rule shapes and dtypes, the adjoint identity, both modes
+    against central differences, and (by default) second derivatives.
+
+    Args:
+        op: a Primitive instance with its parameters set, e.g. `Sum(axes=(0,))`; it is
+            copied for each application, so it can be checked repeatedly.
+        inputs: the arguments (floating ones are differentiated in float64).
+        second_order: also gradcheck the derivative of the VJP rule.
+
+    Returns:
+        True when every check passes.
+
+    Raises:
+        GradcheckError: naming the op, the check that failed and the values.
+    """
+    arrays = as_float64_inputs(inputs)
+    name = op.op
+    rng = np.random.default_rng(seed)
+    for dtype in (np.float64, np.float32):
+        _check_rule_outputs(op, [_cast(a, dtype) for a in arrays], rng, name)
+    _check_adjoint_identity(op, arrays, rng, name)
+
+    def apply(*xs):
+        return copy.copy(op)(*xs)
+    try:
+        gradcheck(apply, *arrays, eps=eps, atol=atol, rtol=rtol, seed=seed)
+        if second_order:
+            gradcheck(_vjp_projection(apply, arrays, rng), *arrays, eps=eps, atol=atol,
+                      rtol=rtol, seed=seed)
+    except GradcheckError as error:
+        order = "second-order " if "second" in str(error) else ""
+        raise GradcheckError(f"{name}: {order}{error}") from None
+    return True
+
+
+def _cast(array, dtype):
+    return array.astype(dtype) if is_differentiable(array) else array
+
+
+def _fresh(op, arrays):
+    instance = copy.copy(op)
+    instance.needs_grad = tuple(is_differentiable(a) for a in arrays)
+    return instance
+
+
+def _tangent_like(array, rng):
+    return _random_like(array, rng) if is_differentiable(array) else zero_tangent(array)
+
+
+def _random_like(array, rng):
+    return rng.standard_normal(array.shape).astype(array.dtype)
+
+
+def _check_rule_outputs(op, arrays, rng, name):
+    instance = _fresh(op, arrays)
+    z = np.asarray(instance.forward(*arrays))
+    bars = instance.vjp(_random_like(z, rng), z, *arrays)
+    bars = bars if isinstance(bars, (tuple, list)) else (bars,)
+    if len(bars) != len(arrays):
+        raise GradcheckError(f"{name}: VJP returned {len(bars)} cotangents for {len(arrays)} inputs")
+    for i in differentiable(arrays):
+        bar = np.asarray(bars[i])
+        if bar.shape != arrays[i].shape or bar.dtype != arrays[i].dtype:
+            raise GradcheckError(
+                f"{name}: VJP cotangent for input {i} is {bar.shape} {bar.dtype}, but the "
+                f"input is {arrays[i].shape} {arrays[i].dtype}")
+    tangents = [_tangent_like(a, rng) for a in arrays]
+    z_dot = np.asarray(instance.jvp(*tangents, z, *arrays))
+    if z_dot.shape != z.shape or z_dot.dtype != z.dtype:
+        raise GradcheckError(f"{name}: JVP tangent is {z_dot.shape} {z_dot.dtype}, but the "
+                             f"output is {z.shape} {z.dtype}")
+
+
+def _check_adjoint_identity(op, arrays, rng, name):
+    """<u, J v> from the JVP rule must equal <J^T u, v> from the VJP rule, to rounding."""
+    instance = _fresh(op, arrays)
+    z = np.asarray(instance.forward(*arrays))
+    u = rng.standard_normal(z.shape)
+    v = [_tangent_like(a, rng) for a in arrays]
+    bars = instance.vjp(u, z, *arrays)
+    bars = bars if isinstance(bars, (tuple, list)) else (bars,)
+    forward_terms = u * np.asarray(instance.jvp(*v, z, *arrays))
+    reverse_terms = [np.asarray(bars[i]) * v[i] for i in differentiable(arrays)]
+    lhs, rhs = np.sum(forward_terms), sum(np.sum(t) for t in reverse_terms)
+    scale = np.sum(np.abs(forward_terms)) + sum(np.sum(np.abs(t)) for t in reverse_terms)
+    # Exact up to rounding: both sides add the same products, in different orders and in
+    # the coarsest dtype involved (a float32 cast rounds at about 1e-7).
+    coarsest = max(np.finfo(d).eps for d in [z.dtype] + [arrays[i].dtype for i in differentiable(arrays)])
+    if not abs(lhs - rhs) <= max(1e-10, 100 * coarsest) * scale + 1e-300:
+        raise GradcheckError(
+            f"{name}: adjoint identity fails: <u, J v> = {lhs:.15g} from the JVP rule but "
+            f"<J^T u, v> = {rhs:.15g} from the VJP rule. The two rules describe different "
+            "Jacobians; at least one of them is wrong")
+
+
+def _vjp_projection(apply, arrays, rng):
+    """x -> sum_k <vjp(x)(u)_k, w_k>: differentiating it differentiates the VJP rule."""
+    from minigrad.transforms import vjp
+    z = np.asarray(apply(*[Tensor(a) if is_differentiable(a) else a for a in arrays]).data)
+    u = rng.standard_normal(z.shape)
+    w = {i: rng.standard_normal(arrays[i].shape) for i in differentiable(arrays)}
+
+    def vjp_projection(*xs):
+        positions = list(w)
+        _, vjp_fn = vjp(restrict(apply, xs, positions), *[xs[i] for i in positions])
+        total = 0.0
+        for bar, i in zip(vjp_fn(u), positions):
+            total = (bar * w[i]).sum() + total
+        return total
+    return vjp_projection

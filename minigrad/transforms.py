@@ -1,0 +1,224 @@
+"""Function transforms: grad, value_and_grad, vjp, jvp, jacobian, hessian.
+
+Each transform gives the function fresh input nodes, runs it, and differentiates with
+the engine: reverse mode (`backward.gradient`) for grad and vjp, forward mode
+(`forward_mode`) for jvp. Results are Tensors, so transforms nest: when an input is
+itself being differentiated (it requires grad or carries a tangent), the inner
+transform records its own backward pass (create_graph) so the outer one can see it.
+"""
+import numpy as np
+
+from minigrad import forward_mode, grad_mode
+from minigrad.backward import gradient
+from minigrad.ops import identity, stack
+from minigrad.tensor import Tensor, wrap
+
+
+def _argnums(argnums, nargs, transform):
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    for i in nums:
+        if not -nargs <= i < nargs:
+            raise ValueError(f"{transform}: argnums {argnums} is out of range for {nargs} arguments")
+    return tuple(i % nargs for i in nums)
+
+
+def _is_tracked(value):
+    return isinstance(value, Tensor) and (
+        (value._requires_grad and grad_mode.state.enabled) or value._tangent is not None)
+
+
+def _as_variable(value, transform):
+    """A fresh node for `value` that reverse mode can differentiate with respect to."""
+    if isinstance(value, Tensor) and value._requires_grad and grad_mode.state.enabled:
+        return identity(value)  # stays connected to the outer computation
+    variable = Tensor(value.data if isinstance(value, Tensor) else value)
+    if not np.issubdtype(variable.dtype, np.floating):
+        raise TypeError(f"{transform}: cannot differentiate with respect to an argument of "
+                        f"dtype {variable.dtype}; pass floating values")
+    variable.requires_grad = True
+    if isinstance(value, Tensor):
+        variable._tangent = value._tangent
+    return variable
+
+
+def _single_element(out, transform):
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{transform}: the function must return a Tensor, got {type(out).__name__}")
+    if out.size != 1:
+        raise ValueError(f"{transform}: the function must return a single-element tensor, got "
+                         f"shape {out.shape}; use mg.jacobian or mg.vjp for other outputs")
+
+
+def value_and_grad(f, argnums=0):
+    """f's value and its gradient with respect to the arguments in `argnums`.
+
+    Args:
+        f: a function returning a single-element tensor.
+        argnums: an int, or a tuple of ints (then the gradients come as a tuple).
+
+    >>> import minigrad as mg
+    >>> value, g = mg.value_and_grad(lambda x: (x * x).sum())(mg.tensor([1.0, 2.0]))
+    >>> value.item(), g
+    (5.0, tensor([2., 4.]))
+    """
+    def value_and_grad_f(*args, **kwargs):
+        nums = _argnums(argnums, len(args), "grad")
+        higher = any(_is_tracked(args[i]) for i in nums)
+        with grad_mode.enable_grad():
+            args = list(args)
+            for i in nums:
+                args[i] = _as_variable(args[i], "grad")
+            out = f(*args, **kwargs)
+            _single_element(out, "grad")
+            grads = gradient(out, [args[i] for i in nums],
+                             retain_graph=higher, create_graph=higher)
+        value = out if higher else out.detach()
+        return value, (grads[0] if isinstance(argnums, int) else tuple(grads))
+    return value_and_grad_f
+
+
+def grad(f, argnums=0):
+    """The gradient function of `f` (which returns a single-element tensor).
+
+    >>> import minigrad as mg
+    >>> d2 = mg.grad(mg.grad(lambda x: x ** 3))
+    >>> d2(mg.tensor(2.0))
+    tensor(12.)
+    """
+    value_and_grad_f = value_and_grad(f, argnums)
+
+    def grad_f(*args, **kwargs):
+        return value_and_grad_f(*args, **kwargs)[1]
+    return grad_f
+
+
+def vjp(f, *primals):
+    """Run f at `primals` and return (out, vjp_fn), where vjp_fn(u) = u^T J as a tuple.
+
+    >>> import minigrad as mg
+    >>> out, vjp_fn = mg.vjp(lambda x: x * 3, mg.tensor([1.0, 2.0]))
+    >>> vjp_fn(mg.tensor([1.0, 10.0]))
+    (tensor([ 3., 30.]),)
+    """
+    higher = any(_is_tracked(p) for p in primals)
+    with grad_mode.enable_grad():
+        inputs = [_as_variable(p, "vjp") for p in primals]
+        out = f(*inputs)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"vjp: the function must return a Tensor, got {type(out).__name__}")
+
+    def vjp_fn(cotangent):
+        with grad_mode.enable_grad():
+            return tuple(gradient(out, inputs, grad=cotangent, retain_graph=True,
+                                  create_graph=higher))
+    return (out if higher else out.detach()), vjp_fn
+
+
+def jvp(f, primals, tangents):
+    """Forward mode: (f(*primals), J @ tangents), running each op's JVP rule beside it.
+
+    Args:
+        primals: a tuple of inputs; tangents: a tuple of the same shapes.
+
+    >>> import minigrad as mg
+    >>> out, t = mg.jvp(lambda x: x * x, (mg.tensor([3.0]),), (mg.tensor([1.0]),))
+    >>> t
+    tensor([6.])
+    """
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp: got {len(primals)} primals but {len(tangents)} tangents")
+    if forward_mode.state.depth:
+        raise NotImplementedError("jvp inside jvp (forward over forward) is not supported; "
+                                  "use reverse mode for one of the two levels")
+    with forward_mode.dual_level():
+        inputs = []
+        for i, (p, t) in enumerate(zip(primals, tangents)):
+            x = identity(p) if isinstance(p, Tensor) and p._requires_grad else Tensor(p)
+            t = np.asarray(t.data if isinstance(t, Tensor) else t)
+            if t.shape != x.shape:
+                raise ValueError(f"jvp: tangent {i} has shape {t.shape} but its primal has "
+                                 f"shape {x.shape}")
+            x._tangent = t.astype(x.dtype)
+            inputs.append(x)
+        out = f(*inputs)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"jvp: the function must return a Tensor, got {type(out).__name__}")
+    tangent = out._tangent if out._tangent is not None else np.zeros(out.shape, out.dtype)
+    out._tangent = None
+    for x in inputs:
+        x._tangent = None
+    return out, wrap(tangent)
+
+
+def jacobian(f, argnums=0, mode="rev"):
+    """The dense Jacobian of f, shaped out.shape + in.shape.
+
+    Args:
+        mode: "rev" builds it row by row from VJPs (one per output element), "fwd"
+            column by column from JVPs (one per input element).
+
+    >>> import minigrad as mg
+    >>> mg.jacobian(lambda x: x * x)(mg.tensor([1.0, 2.0]))
+    tensor([[2., 0.],
+            [0., 4.]])
+    """
+    if mode not in ("rev", "fwd"):
+        raise ValueError(f"jacobian: mode must be 'rev' or 'fwd', got {mode!r}")
+
+    def jacobian_f(*args):
+        nums = _argnums(argnums, len(args), "jacobian")
+        args = [a if isinstance(a, Tensor) else Tensor(a) for a in args]
+        blocks = _jacobian_rev(f, args, nums) if mode == "rev" else _jacobian_fwd(f, args, nums)
+        return blocks[0] if isinstance(argnums, int) else tuple(blocks)
+    return jacobian_f
+
+
+def _jacobian_rev(f, args, nums):
+    def partial(*chosen):
+        full = list(args)
+        for i, value in zip(nums, chosen):
+            full[i] = value
+        return f(*full)
+    out, vjp_fn = vjp(partial, *[args[i] for i in nums])
+    rows = []
+    for k in range(out.size):
+        basis = np.zeros(out.size, out.dtype)
+        basis[k] = 1
+        rows.append(vjp_fn(basis.reshape(out.shape)))
+    return [_assemble([row[j] for row in rows], out.shape, args[i].shape, rows_first=True)
+            for j, i in enumerate(nums)]
+
+
+def _jacobian_fwd(f, args, nums):
+    blocks = []
+    for i in nums:
+        columns = []
+        for k in range(args[i].size):
+            tangents = [np.zeros(a.shape, a.dtype) for a in args]
+            tangents[i].reshape(-1)[k] = 1
+            out, column = jvp(f, tuple(args), tuple(tangents))
+            columns.append(column)
+        blocks.append(_assemble(columns, out.shape, args[i].shape, rows_first=False))
+    return blocks
+
+
+def _assemble(pieces, out_shape, in_shape, rows_first):
+    """Stack rows (each shaped like the input) or columns (shaped like the output)."""
+    if not pieces:
+        return Tensor(np.zeros(out_shape + in_shape))
+    flat = stack([p.reshape(-1) for p in pieces], axis=0 if rows_first else 1)
+    return flat.reshape(out_shape + in_shape)
+
+
+def hessian(f, argnums=0):
+    """The Hessian of a scalar function: the Jacobian of its gradient (reverse over
+    reverse), shaped in.shape + in.shape.
+
+    >>> import minigrad as mg
+    >>> mg.hessian(lambda x: (x ** 3).sum())(mg.tensor([1.0, 2.0]))
+    tensor([[ 6.,  0.],
+            [ 0., 12.]])
+    """
+    if not isinstance(argnums, int):
+        raise TypeError("hessian: argnums must be a single int")
+    return jacobian(grad(f, argnums), argnums, mode="rev")
