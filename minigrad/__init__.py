@@ -21,6 +21,7 @@ from minigrad.ops import (abs, add, astype, broadcast_to, clip, concatenate, cos
                           sin, softmax, sqrt, squeeze, stack, subtract, sum, swapaxes, tanh,
                           transpose, var, where)
 from minigrad.transforms import grad, hessian, jacobian, jvp, value_and_grad, vjp
-from minigrad import testing
+from minigrad.serialization import load, save
+from minigrad import data, datasets, nn, optim, testing
 
 __version__ = "0.1.0"

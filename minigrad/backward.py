@@ -110,20 +110,22 @@ def reverse_sweep(entries, target, z_bar, sources, retain_graph, create_graph):
         _accumulate_leaf(target, z_bar, create_graph)
 
     with grad_mode._SetGradEnabled(create_graph and grad_mode.state.enabled):
+        pop = bars.pop
         for entry, output in entries:
-            z_bar = bars.pop(entry, None)
+            z_bar = pop(entry, None)
             if z_bar is None:  # no path from this entry to the target
                 continue
             if create_graph:
                 in_bars = entry.vjp(z_bar, output, *entry.inputs)
             else:
                 in_bars = entry.vjp(z_bar, output.data, *entry.args)
-            if not isinstance(in_bars, (tuple, list)):
-                in_bars = (in_bars,)
-            for i, (x, needs, bar) in enumerate(zip(entry.inputs, entry.needs_grad, in_bars)):
+            if in_bars.__class__ is not tuple:
+                in_bars = tuple(in_bars) if isinstance(in_bars, list) else (in_bars,)
+            for x, needs, bar in zip(entry.inputs, entry.needs_grad, in_bars):
                 if not needs:
                     continue
-                bar = _checked(bar, x, entry, i, create_graph)
+                if bar is None or bar.shape != x.data.shape or bar.dtype != x.data.dtype:
+                    bar = _checked(bar, x, entry)
                 if wanted is not None and id(x) in wanted:
                     previous = wanted[id(x)]
                     wanted[id(x)] = bar if previous is None else previous + bar
@@ -134,15 +136,16 @@ def reverse_sweep(entries, target, z_bar, sources, retain_graph, create_graph):
                 elif sources is None:
                     _accumulate_leaf(x, bar, create_graph)
             if not retain_graph:
-                entry.release()
+                entry.inputs = entry.args = entry.saved = None  # release the saved arrays
 
     if sources is None:
         return None
     return [_finish_source(s, wanted[id(s)], create_graph) for s in sources]
 
 
-def _checked(bar, x, entry, i, create_graph):
+def _checked(bar, x, entry):
     """A rule's cotangent, checked against its input's shape and cast to its dtype."""
+    i = next(k for k, candidate in enumerate(entry.inputs) if candidate is x)
     if bar is None:
         raise RuntimeError(f"{entry.op}: VJP rule returned None for input {i}, which needs a gradient")
     if bar.shape != x.shape:

@@ -21,12 +21,14 @@ import itertools
 import numpy as np
 
 from minigrad import forward_mode, grad_mode
-from minigrad.tape import record_on_active_tapes, active_tapes
+from minigrad.tape import active_tapes, record_on_active_tapes
 from minigrad.tensor import Tensor, wrap
 
 # The tape position of each recorded entry. Inputs are always recorded before the ops
 # that use them, so sorting entries by position is a topological order.
 _positions = itertools.count()
+_grad_mode = grad_mode.state
+_forward_mode = forward_mode.state
 
 
 class Primitive:
@@ -97,23 +99,21 @@ class Primitive:
 
     def __call__(self, *inputs):
         """Apply the op: run forward, and record this instance as a tape entry if needed."""
-        args = tuple([x.data if isinstance(x, Tensor) else x for x in inputs])
+        args, needs_grad = _arrays_and_needs(inputs)
         z = self.forward(*args)
         if z.__class__ is not np.ndarray:  # NumPy returns scalars for 0-d results
             z = np.asarray(z)
         out = wrap(z)
-        if grad_mode.state.enabled:
-            needs_grad = tuple([isinstance(x, Tensor) and x._requires_grad for x in inputs])
-            if True in needs_grad:
-                self.inputs = inputs
-                self.args = args
-                self.needs_grad = needs_grad
-                self.position = next(_positions)
-                out._entry = self
-                out._requires_grad = True
-                if active_tapes:
-                    record_on_active_tapes(self, out)
-        if forward_mode.state.depth:
+        if _grad_mode.enabled and True in needs_grad:
+            self.inputs = inputs
+            self.args = args
+            self.needs_grad = needs_grad
+            self.position = next(_positions)
+            out._entry = self
+            out._requires_grad = True
+            if active_tapes:
+                record_on_active_tapes(self, out)
+        if _forward_mode.depth:
             forward_mode.push_tangent(self, inputs, args, out)
         return out
 
@@ -124,6 +124,30 @@ class Primitive:
     @property
     def released(self):
         return getattr(self, "inputs", None) is None
+
+
+def _arrays_and_needs(inputs):
+    """The arrays behind the inputs, and which inputs need a gradient.
+
+    One pass, unrolled for the one- and two-input ops that dominate every graph: this
+    runs once per op, and a generic comprehension costs as much as a small NumPy call.
+    """
+    if len(inputs) == 2:
+        x, y = inputs
+        if isinstance(x, Tensor):
+            if isinstance(y, Tensor):
+                return (x.data, y.data), (x._requires_grad, y._requires_grad)
+            return (x.data, y), (x._requires_grad, False)
+        if isinstance(y, Tensor):
+            return (x, y.data), (False, y._requires_grad)
+        return inputs, (False, False)
+    if len(inputs) == 1:
+        x = inputs[0]
+        if isinstance(x, Tensor):
+            return (x.data,), (x._requires_grad,)
+        return inputs, (False,)
+    return (tuple([x.data if isinstance(x, Tensor) else x for x in inputs]),
+            tuple([isinstance(x, Tensor) and x._requires_grad for x in inputs]))
 
 
 def array_namespace(*values):

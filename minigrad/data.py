@@ -1,0 +1,1 @@
+"""Batching arrays for training: DataLoader (being written; see issue 4)."""

@@ -1,0 +1,1 @@
+"""Optimizers: SGD, Adam, AdamW (being written; see issue 4)."""
