@@ -64,7 +64,7 @@ def initial_cotangent(target, grad, create_graph):
 
 
 def gather(target):
-    """The (position, entry, output) triples that lead to `target`, newest first."""
+    """The (position, entry, output tensor) triples that lead to `target`, newest first."""
     found = []
     seen = set()
     stack = [target]
@@ -83,19 +83,15 @@ def gather(target):
         for x in entry.inputs:
             if isinstance(x, Tensor) and x._entry is not None:
                 stack.append(x)
-    found.sort(reverse=True, key=_first)
-    return [(entry, output) for _, entry, output in found]
-
-
-def _first(triple):
-    return triple[0]
+    found.sort(reverse=True)  # positions are unique, so only they are ever compared
+    return found
 
 
 def reverse_sweep(entries, target, z_bar, sources, retain_graph, create_graph):
     """Run each entry's VJP rule newest first; the engine's one reverse loop.
 
     Args:
-        entries: (entry, output tensor) pairs in reverse tape order.
+        entries: (position, entry, output tensor) triples in reverse tape order.
         target: the tensor whose cotangent is `z_bar`.
         sources: None to accumulate into leaves' `.grad`; else the tensors whose
             cotangents to return, in order.
@@ -111,7 +107,7 @@ def reverse_sweep(entries, target, z_bar, sources, retain_graph, create_graph):
 
     with grad_mode._SetGradEnabled(create_graph and grad_mode.state.enabled):
         pop = bars.pop
-        for entry, output in entries:
+        for _, entry, output in entries:
             z_bar = pop(entry, None)
             if z_bar is None:  # no path from this entry to the target
                 continue
@@ -124,7 +120,8 @@ def reverse_sweep(entries, target, z_bar, sources, retain_graph, create_graph):
             for x, needs, bar in zip(entry.inputs, entry.needs_grad, in_bars):
                 if not needs:
                     continue
-                if bar is None or bar.shape != x.data.shape or bar.dtype != x.data.dtype:
+                data = x.data
+                if bar is None or bar.shape != data.shape or bar.dtype != data.dtype:
                     bar = _checked(bar, x, entry)
                 if wanted is not None and id(x) in wanted:
                     previous = wanted[id(x)]

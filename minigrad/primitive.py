@@ -27,6 +27,7 @@ from minigrad.tensor import Tensor, wrap
 # The tape position of each recorded entry. Inputs are always recorded before the ops
 # that use them, so sorting entries by position is a topological order.
 _positions = itertools.count()
+_new_tensor = Tensor.__new__
 _grad_mode = grad_mode.state
 _forward_mode = forward_mode.state
 
@@ -103,7 +104,10 @@ class Primitive:
         z = self.forward(*args)
         if z.__class__ is not np.ndarray:  # NumPy returns scalars for 0-d results
             z = np.asarray(z)
-        out = wrap(z)
+        out = _new_tensor(Tensor)  # wrap(z), inlined: this line runs once per op
+        out.data = z
+        out.grad = out._entry = out._tangent = None
+        out._requires_grad = False
         if _grad_mode.enabled and True in needs_grad:
             self.inputs = inputs
             self.args = args
@@ -126,6 +130,11 @@ class Primitive:
         return getattr(self, "inputs", None) is None
 
 
+# Shared needs_grad tuples (indexed by bools), so recording allocates none.
+_NEEDS_ONE = ((False,), (True,))
+_NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))
+
+
 def _arrays_and_needs(inputs):
     """The arrays behind the inputs, and which inputs need a gradient.
 
@@ -136,16 +145,16 @@ def _arrays_and_needs(inputs):
         x, y = inputs
         if isinstance(x, Tensor):
             if isinstance(y, Tensor):
-                return (x.data, y.data), (x._requires_grad, y._requires_grad)
-            return (x.data, y), (x._requires_grad, False)
+                return (x.data, y.data), _NEEDS[x._requires_grad][y._requires_grad]
+            return (x.data, y), _NEEDS[x._requires_grad][False]
         if isinstance(y, Tensor):
-            return (x, y.data), (False, y._requires_grad)
-        return inputs, (False, False)
+            return (x, y.data), _NEEDS[False][y._requires_grad]
+        return inputs, _NEEDS[False][False]
     if len(inputs) == 1:
         x = inputs[0]
         if isinstance(x, Tensor):
-            return (x.data,), (x._requires_grad,)
-        return inputs, (False,)
+            return (x.data,), _NEEDS_ONE[x._requires_grad]
+        return inputs, _NEEDS_ONE[False]
     return (tuple([x.data if isinstance(x, Tensor) else x for x in inputs]),
             tuple([isinstance(x, Tensor) and x._requires_grad for x in inputs]))
 

@@ -87,12 +87,22 @@ class Tape:
             sources: a tensor or a list of tensors (leaves or intermediates).
 
         Returns:
-            A list with one gradient per source (zeros where target does not depend on it).
+            A list with one gradient per source (zeros where target does not depend on it),
+            or the gradient itself when `sources` is a single tensor.
+
+        Raises:
+            RuntimeError: if a backward without retain_graph already released an entry.
         """
         from minigrad.backward import reverse_sweep, initial_cotangent
         single = not isinstance(sources, (list, tuple))
         sources = [sources] if single else list(sources)
-        entries = [(e.primitive, e.output) for e in reversed(self._entries)]
+        for e in self._entries:
+            if getattr(e.primitive, "inputs", None) is None:
+                raise RuntimeError(
+                    f"tape.gradient through a released graph: the saved arrays of '{e.op}' "
+                    "were freed by an earlier backward. Pass retain_graph=True to that "
+                    "backward() if you need the tape's gradient afterwards")
+        entries = [(None, e.primitive, e.output) for e in reversed(self._entries)]
         grads = reverse_sweep(entries, target, initial_cotangent(target, None, False),
                               sources=sources, retain_graph=True, create_graph=False)
         return grads[0] if single else grads

@@ -102,13 +102,6 @@ def _is_tracked(x):
     return isinstance(x, Tensor) and (x._requires_grad or x._tangent is not None)
 
 
-def _same_shape_or_scalar(x, y):
-    """True when nothing needs broadcasting: a tensor with a Python number, or equal shapes."""
-    if type(x) is Tensor:
-        return type(y) in _PYTHON_SCALARS or (type(y) is Tensor and x.data.shape == y.data.shape)
-    return type(y) is Tensor and type(x) in _PYTHON_SCALARS
-
-
 def broadcast_operands(op, *operands, extra_shape=()):
     """Coerce operands and broadcast the tracked ones to their common shape, explicitly.
 
@@ -118,8 +111,15 @@ def broadcast_operands(op, *operands, extra_shape=()):
     Raises:
         ValueError: naming the op, the shapes and dtypes, when they do not broadcast.
     """
-    if len(operands) == 2 and not extra_shape and _same_shape_or_scalar(*operands):
-        return operands  # the common case, kept cheap: no shape arithmetic at all
+    if len(operands) == 2 and not extra_shape:
+        # The common cases, kept cheap (this runs for every binary op): a tensor with a
+        # Python number, or two tensors of one shape, need no shape arithmetic at all.
+        x, y = operands
+        if type(x) is Tensor:
+            if type(y) in _PYTHON_SCALARS or (type(y) is Tensor and x.data.shape == y.data.shape):
+                return operands
+        elif type(y) is Tensor and type(x) in _PYTHON_SCALARS:
+            return operands
     operands = [as_operand(x, op) for x in operands]
     shapes = [np.shape(x) if type(x) not in _PYTHON_SCALARS else () for x in operands]
     first = shapes[0]
