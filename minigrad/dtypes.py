@@ -41,14 +41,21 @@ def to_array(data, dtype=None):
     """Turn `data` into an ndarray: ndarrays keep their dtype, numbers and lists take the default.
 
     Raises:
-        TypeError: for data NumPy would store as `object` (strings, None, ragged lists).
+        TypeError: for data NumPy would store as `object` or as text (strings, None, sets).
+        ValueError: for ragged nested lists, which have no rectangular shape.
     """
     if isinstance(data, np.ndarray):
         array = data if dtype is None else data.astype(dtype, copy=False)
     elif isinstance(data, np.generic):
         array = np.asarray(data, dtype=dtype)
     else:
-        array = np.asarray(data, dtype=dtype)
+        try:
+            array = np.asarray(data, dtype=dtype)
+        except ValueError as error:  # e.g. ragged lists: NumPy's message names no fix
+            raise ValueError(
+                f"minigrad.tensor: cannot make a tensor from this {type(data).__name__} "
+                f"({error}); pass a number, or nested lists of numbers whose lengths agree "
+                "at each depth (a rectangular array)") from None
         if dtype is None and array.dtype.kind in "iuf":
             array = array.astype(get_default_dtype())
     if array.dtype.kind in "OSUV":

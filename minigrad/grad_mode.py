@@ -54,7 +54,8 @@ class _SetGradEnabled:
 
 
 class no_grad(_SetGradEnabled):
-    """Turn recording off, as a context manager (`with mg.no_grad():`) or a decorator.
+    """Turn recording off, as a context manager (`with mg.no_grad():`) or a decorator
+    (`@mg.no_grad()`, or bare `@mg.no_grad`).
 
     >>> import minigrad as mg
     >>> x = mg.tensor([1.0, 2.0], requires_grad=True)
@@ -64,7 +65,13 @@ class no_grad(_SetGradEnabled):
     False
     """
 
-    def __init__(self):
+    def __new__(cls, fn=None):
+        # Bare `@mg.no_grad` (no parentheses) decorates directly, as in PyTorch.
+        if fn is None:
+            return super().__new__(cls)
+        return cls()(fn)
+
+    def __init__(self, fn=None):
         super().__init__(False)
 
 

@@ -87,7 +87,13 @@ class Tensor:
         return self.data.item()
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        # NumPy 2 protocol: np.asarray shares the data (copy=None), np.array copies it.
+        if copy is False and dtype is not None and np.dtype(dtype) != self.data.dtype:
+            raise ValueError(f"cannot convert a {self.data.dtype} tensor to {np.dtype(dtype)} "
+                             "without copying (copy=False)")
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
 
     def __len__(self):
         return len(self.data)
@@ -95,11 +101,12 @@ class Tensor:
     def __bool__(self):
         return bool(self.data)
 
+    # Via .item(): NumPy 2.x refuses float() of a 1-element array that is not 0-d.
     def __float__(self):
-        return float(self.data)
+        return float(self.data.item())
 
     def __int__(self):
-        return int(self.data)
+        return int(self.data.item())
 
     __hash__ = object.__hash__  # == is elementwise, so hashing must stay by identity
 
