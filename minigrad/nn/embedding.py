@@ -1,0 +1,44 @@
+"""`Embedding`: a lookup table of learned vectors, one row per index."""
+import numpy as np
+
+from minigrad.nn import init
+from minigrad.nn.module import Module, Parameter
+from minigrad.tensor import Tensor
+
+
+class Embedding(Module):
+    """Row i of `weight` for each index i; weight starts N(0, 1), as PyTorch.
+
+    Gradients flow into the rows that were read (repeated indices add up).
+
+    Args:
+        num_embeddings: the number of rows (valid indices are 0..num_embeddings-1).
+        embedding_dim: the length of each vector.
+        rng: a np.random.Generator or a seed for the initial values.
+        dtype: the weight's dtype (default `mg.get_default_dtype()`).
+
+    Raises:
+        TypeError / IndexError: in forward, for non-integer or out-of-range indices.
+
+    >>> import minigrad as mg, numpy as np
+    >>> emb = mg.nn.Embedding(10, 3, rng=0)
+    >>> emb(np.array([[1, 2], [3, 1]])).shape
+    (2, 2, 3)
+    """
+
+    def __init__(self, num_embeddings, embedding_dim, rng=None, dtype=None):
+        super().__init__()
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.weight = Parameter(init.normal((num_embeddings, embedding_dim), rng=rng, dtype=dtype))
+
+    def forward(self, indices):
+        indices = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+        if indices.dtype.kind not in "iu":
+            raise TypeError(f"Embedding expects integer indices, got dtype {indices.dtype}")
+        if indices.size and (indices.min() < 0 or indices.max() >= self.num_embeddings):
+            raise IndexError(f"Embedding: indices must be in [0, {self.num_embeddings}), got "
+                             f"values from {indices.min()} to {indices.max()}")
+        return self.weight[indices]
+
+    def extra_repr(self):
+        return f"{self.num_embeddings}, {self.embedding_dim}"

@@ -1,0 +1,90 @@
+"""im2col and its adjoint: Unfold copies every kernel window out as a column, Fold adds
+columns back into an image. Convolution is then Unfold followed by one matrix product.
+
+Unfold is linear, so it is its own JVP, and its VJP is its adjoint, Fold; Fold is linear
+too, with Unfold as its VJP. Written as a pair of primitives (like GetItem and IndexAdd),
+they give conv2d second derivatives for free.
+
+Layouts: an image is (N, C, H, W) (NCHW, as PyTorch). The columns are
+(N, OH, OW, C, kh, kw): entry [n, i, j, c, p, q] is the padded input at
+[n, c, i * sh + p, j * sw + q], so a reshape to (N * OH * OW, C * kh * kw) rows puts each
+window in one row, ordered (c, p, q) like a flattened (out, in, kh, kw) weight.
+Unfold's forward is a strided view (np.lib.stride_tricks.sliding_window_view): nothing is
+copied until a reshape feeds it to the matrix product. Fold loops over the kh * kw kernel
+offsets (never over pixels), adding one strided slice per offset.
+"""
+import numpy as np
+
+from minigrad.primitive import Primitive
+from minigrad.tensor import Tensor
+
+
+def output_size(size, kernel, stride, padding):
+    """Window positions along one axis: floor((size + 2 padding - kernel) / stride) + 1."""
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+class Unfold(Primitive):
+    """Unfold — im2col: each kernel window of the zero-padded image as a column (linear).
+
+      forward:  cols[n, i, j, c, p, q] = pad(x)[n, c, i*sh + p, j*sw + q]
+      jvp:      cols_dot = unfold(x_dot)
+      vjp:      x_bar = fold(cols_bar)   (the adjoint: add each column back where it came from)
+    """
+
+    __slots__ = ("kernel_size", "stride", "padding")
+    name = "unfold"
+
+    def __init__(self, kernel_size, stride=(1, 1), padding=(0, 0)):
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+
+    def forward(self, x):
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        if ph or pw:
+            x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+        windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))
+        return windows[:, :, ::sh, ::sw].transpose(0, 2, 3, 1, 4, 5)
+
+    def vjp(self, z_bar, z, x):
+        fold = Fold(self.kernel_size, self.stride, self.padding, x.shape)
+        return fold(z_bar) if isinstance(z_bar, Tensor) else fold.forward(z_bar)
+
+    def jvp(self, x_dot, z, x):
+        return self.forward(x_dot)
+
+
+class Fold(Primitive):
+    """Fold — col2im: add each column back into a zero image of `image_shape` (linear).
+
+      forward:  x[n, c, i*sh + p, j*sw + q] += cols[n, i, j, c, p, q]  (then crop the padding)
+      jvp:      x_dot = fold(cols_dot)
+      vjp:      cols_bar = unfold(x_bar)   (the adjoint: read each window back out)
+    Overlapping windows (stride < kernel) add up, as the adjoint of copying must.
+    """
+
+    __slots__ = ("kernel_size", "stride", "padding", "image_shape")
+    name = "fold"
+
+    def __init__(self, kernel_size, stride, padding, image_shape):
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.image_shape = tuple(image_shape)
+
+    def forward(self, cols):
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        n, c, h, w = self.image_shape
+        _, oh, ow = cols.shape[:3]
+        padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+        by_offset = cols.transpose(4, 5, 0, 3, 1, 2)  # (kh, kw, N, C, OH, OW)
+        for p in range(kh):  # kh * kw slice additions: the loop is over the kernel, not pixels
+            rows = slice(p, p + sh * (oh - 1) + 1, sh)  # the rows kernel row p touches
+            for q in range(kw):
+                columns = slice(q, q + sw * (ow - 1) + 1, sw)
+                padded[:, :, rows, columns] += by_offset[p, q]
+        return padded[:, :, ph:ph + h, pw:pw + w]
+
+    def vjp(self, z_bar, z, cols):
+        unfold = Unfold(self.kernel_size, self.stride, self.padding)
+        return unfold(z_bar) if isinstance(z_bar, Tensor) else unfold.forward(z_bar)
+
+    def jvp(self, cols_dot, z, cols):
+        return self.forward(cols_dot)

@@ -1,0 +1,70 @@
+"""`Linear` (an affine map, PyTorch's layout) and `Flatten`."""
+import math
+
+from minigrad.nn import init
+from minigrad.nn.module import Module, Parameter
+
+
+class Linear(Module):
+    """y = x W^T + b, with W of shape (out_features, in_features) as in PyTorch.
+
+    Weight and bias start as U(-1/sqrt(in_features), 1/sqrt(in_features)), PyTorch's
+    default, in the default dtype.
+
+    Args:
+        in_features: the size of the last axis of the input.
+        out_features: the size of the last axis of the output.
+        bias: add a learned bias (default True).
+        rng: a np.random.Generator or a seed for the initial values.
+        dtype: the parameters' dtype (default `mg.get_default_dtype()`).
+
+    Raises:
+        ValueError: in forward, if the input's last axis is not in_features.
+
+    >>> import minigrad as mg
+    >>> layer = mg.nn.Linear(3, 2, rng=0)
+    >>> layer.weight.shape, layer(mg.ones(4, 3)).shape
+    ((2, 3), (4, 2))
+    """
+
+    def __init__(self, in_features, out_features, bias=True, rng=None, dtype=None):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        rng = init.as_generator(rng)
+        bound = 1 / math.sqrt(in_features) if in_features > 0 else 0.0
+        self.weight = Parameter(init.uniform((out_features, in_features), bound, rng, dtype))
+        self.bias = Parameter(init.uniform((out_features,), bound, rng, dtype)) if bias else None
+
+    def forward(self, x):
+        if x.ndim == 0 or x.shape[-1] != self.in_features:
+            raise ValueError(
+                f"Linear expected inputs with {self.in_features} features (last axis), but got "
+                f"shape {x.shape} with {x.shape[-1] if x.ndim else 0}")
+        y = x @ self.weight.T
+        return y + self.bias if self.bias is not None else y
+
+    def extra_repr(self):
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+class Flatten(Module):
+    """Merge axes start_dim..end_dim into one: (N, C, H, W) -> (N, C*H*W) by default.
+
+    >>> import minigrad as mg
+    >>> mg.nn.Flatten()(mg.ones(2, 3, 4)).shape
+    (2, 12)
+    """
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x):
+        start = self.start_dim % x.ndim
+        end = self.end_dim % x.ndim
+        shape = x.shape[:start] + (math.prod(x.shape[start:end + 1]),) + x.shape[end + 1:]
+        return x.reshape(shape)
+
+    def extra_repr(self):
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

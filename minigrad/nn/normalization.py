@@ -1,0 +1,188 @@
+"""Normalisation layers: LayerNorm (over each sample's trailing axes) and BatchNorm1d
+(over the batch, with running statistics for eval), both as PyTorch defines them.
+
+Both are composed from existing ops (mean, subtract, multiply, sqrt, divide):
+
+    x_hat = (x - mean) / sqrt(var + eps),   var = mean((x - mean)^2)   (biased)
+    y     = x_hat * weight + bias
+
+so their VJPs and JVPs are the chain of the parts' rules, including the two paths by
+which x reaches x_hat through the mean and the variance, and second derivatives work.
+"""
+
+import numpy as np
+
+from minigrad import dtypes
+from minigrad.nn.module import Module, Parameter
+from minigrad.ops.broadcasting import as_tensor
+from minigrad.ops.elementwise import sqrt
+from minigrad.primitive import array_of
+
+
+def _normalize(x, axes, eps):
+    """(x - mean) / sqrt(var + eps) over `axes`, and the batch mean and biased variance."""
+    mean = x.mean(axis=axes, keepdims=True)
+    centered = x - mean
+    var = (centered * centered).mean(axis=axes, keepdims=True)
+    return centered / sqrt(var + eps), mean, var
+
+
+def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise each sample over its trailing `normalized_shape` axes, then scale and shift.
+
+    Args:
+        x: a tensor whose last axes have shape `normalized_shape`.
+        normalized_shape: an int or a tuple.
+        weight, bias: tensors of shape `normalized_shape`, or None.
+        eps: added to the variance (biased, as PyTorch) before the square root.
+
+    Raises:
+        ValueError: if the trailing axes of x do not have shape `normalized_shape`.
+
+    >>> import minigrad as mg
+    >>> layer_norm(mg.tensor([[1.0, 3.0]]), 2, eps=0.0).data
+    array([[-1.,  1.]])
+    """
+    x = as_tensor(x, "layer_norm")
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if x.shape[x.ndim - len(shape):] != shape or x.ndim < len(shape):
+        raise ValueError(f"layer_norm: expected an input whose last axes are {shape}, got "
+                         f"shape {x.shape}")
+    axes = tuple(range(x.ndim - len(shape), x.ndim))
+    y, _, _ = _normalize(x, axes, eps)
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y
+
+
+def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5, num_batches_tracked=None):
+    """Batch normalisation of an (N, C) or (N, C, L) batch per channel C, as PyTorch's.
+
+    In training, each channel is normalised by its batch mean and biased batch variance,
+    and the running statistics (ndarrays or Tensors, updated in place) move towards the
+    batch mean and the *unbiased* batch variance:
+        running = (1 - momentum) * running + momentum * batch_statistic
+    (momentum=None: a cumulative average, factor 1 / num_batches_tracked). In eval, the
+    running statistics normalise instead, and no statistic changes.
+
+    Raises:
+        ValueError: in training with one value per channel (the variance is undefined).
+    """
+    x = as_tensor(x, "batch_norm")
+    axes = (0,) if x.ndim == 2 else (0, 2)
+    param_shape = (-1,) if x.ndim == 2 else (-1, 1)
+    use_batch = training or running_mean is None
+    if use_batch:
+        count = x.size // x.shape[1]
+        if count <= 1:
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when "
+                             f"training, got input of shape {x.shape}")
+        y, mean, var = _normalize(x, axes, eps)
+        if training and running_mean is not None:
+            if num_batches_tracked is not None:
+                array_of(num_batches_tracked)[...] += 1
+            factor = (1 / float(array_of(num_batches_tracked)) if momentum is None
+                      else momentum)
+            unbiased = var.data.reshape(-1) * (count / (count - 1))
+            running_mean, running_var = array_of(running_mean), array_of(running_var)
+            running_mean *= 1 - factor
+            running_mean += factor * mean.data.reshape(-1)
+            running_var *= 1 - factor
+            running_var += factor * unbiased
+    else:
+        mean = array_of(running_mean).astype(x.dtype).reshape(param_shape)
+        scale = 1 / np.sqrt(array_of(running_var).astype(x.dtype) + x.dtype.type(eps))
+        y = (x - mean) * scale.reshape(param_shape)
+    if weight is not None:
+        y = y * weight.reshape(param_shape)
+    if bias is not None:
+        y = y + bias.reshape(param_shape)
+    return y
+
+
+class LayerNorm(Module):
+    """Layer normalisation over the trailing `normalized_shape` axes (weight 1, bias 0).
+
+    Args:
+        normalized_shape: an int or a tuple: the shape of the axes normalised together.
+        eps: added to the (biased) variance.
+        elementwise_affine: learn `weight` and `bias` of shape `normalized_shape`.
+        dtype: the parameters' dtype (default `mg.get_default_dtype()`).
+
+    >>> import minigrad as mg
+    >>> y = LayerNorm(4)(mg.randn(2, 4, rng=0)).data
+    >>> np.allclose(y.mean(axis=-1), 0), np.allclose(y.var(axis=-1), 1, atol=1e-3)
+    (True, True)
+    """
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, dtype=None):
+        super().__init__()
+        self.normalized_shape = ((normalized_shape,) if isinstance(normalized_shape, int)
+                                 else tuple(normalized_shape))
+        self.eps = eps
+        dtype = dtype or dtypes.get_default_dtype()
+        affine, shape = elementwise_affine, self.normalized_shape
+        self.weight = Parameter(np.ones(shape, dtype)) if affine else None
+        self.bias = Parameter(np.zeros(shape, dtype)) if affine else None
+
+    def forward(self, x):
+        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.weight is not None}")
+
+
+class BatchNorm1d(Module):
+    """Batch normalisation per channel of (N, C) or (N, C, L) batches, as PyTorch's.
+
+    Train mode normalises with the batch statistics and updates the buffers
+    `running_mean` (starts at 0), `running_var` (starts at 1) and `num_batches_tracked`;
+    eval mode normalises with the running statistics. See `batch_norm` for the formulas.
+
+    Args:
+        num_features: the channel count C.
+        eps: added to the variance.
+        momentum: weight of the new batch in the running averages (None: cumulative).
+        affine: learn `weight` (ones) and `bias` (zeros) of shape (C,).
+        track_running_stats: keep running statistics; without them eval uses batch ones.
+        dtype: the parameters' and statistics' dtype (default `mg.get_default_dtype()`).
+
+    >>> import minigrad as mg
+    >>> bn = BatchNorm1d(3)
+    >>> _ = bn(mg.randn(8, 3, rng=0))
+    >>> sorted(bn.state_dict())
+    ['bias', 'num_batches_tracked', 'running_mean', 'running_var', 'weight']
+    """
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, dtype=None):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        dtype = dtype or dtypes.get_default_dtype()
+        self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
+        self.bias = Parameter(np.zeros(num_features, dtype)) if affine else None
+        tracked = track_running_stats
+        self.register_buffer("running_mean", np.zeros(num_features, dtype) if tracked else None)
+        self.register_buffer("running_var", np.ones(num_features, dtype) if tracked else None)
+        self.register_buffer("num_batches_tracked",
+                             np.array(0, dtype=np.int64) if tracked else None)
+
+    def forward(self, x):
+        shape = np.shape(array_of(x))
+        if len(shape) not in (2, 3):
+            raise ValueError(f"BatchNorm1d({self.num_features}) expects an (N, C) or (N, C, L) "
+                             f"input, got a {len(shape)}-d tensor of shape {shape}")
+        if shape[1] != self.num_features:
+            raise ValueError(f"BatchNorm1d({self.num_features}) expects {self.num_features} "
+                             f"channels (axis 1), got {shape[1]} (input shape {shape})")
+        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                          self.training, self.momentum, self.eps, self.num_batches_tracked)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.weight is not None}, "
+                f"track_running_stats={self.running_mean is not None}")
