@@ -41,6 +41,26 @@ def _as_variable(value, transform):
     return variable
 
 
+def _captures_tracked(out, variables, grad_enabled):
+    """Whether `out` depends on a tracked tensor other than `variables`: one that f
+    captured from an enclosing scope, e.g. x in grad(lambda y: y * x) inside grad over x.
+    Then this derivative depends on it too and must be recorded (create_graph), or the
+    outer transform would see a constant ("perturbation confusion")."""
+    own = {id(v) for v in variables}
+    stack, seen = [out], set()
+    while stack:
+        tensor = stack.pop()
+        if id(tensor) not in own and (tensor._tangent is not None or (
+                grad_enabled and tensor._entry is None and tensor._requires_grad)):
+            return True
+        entry = tensor._entry
+        if entry is None or entry in seen:
+            continue
+        seen.add(entry)
+        stack.extend(x for x in entry.inputs if isinstance(x, Tensor))
+    return False
+
+
 def _single_element(out, transform):
     if not isinstance(out, Tensor):
         raise TypeError(f"{transform}: the function must return a Tensor, got {type(out).__name__}")
@@ -64,12 +84,15 @@ def value_and_grad(f, argnums=0):
     def value_and_grad_f(*args, **kwargs):
         nums = _argnums(argnums, len(args), "grad")
         higher = any(_is_tracked(args[i]) for i in nums)
+        outer_grad_enabled = grad_mode.state.enabled
         with grad_mode.enable_grad():
             args = list(args)
             for i in nums:
                 args[i] = _as_variable(args[i], "grad")
             out = f(*args, **kwargs)
             _single_element(out, "grad")
+            higher = higher or _captures_tracked(out, [args[i] for i in nums],
+                                                 outer_grad_enabled)
             grads = gradient(out, [args[i] for i in nums],
                              retain_graph=higher, create_graph=higher)
         value = out if higher else out.detach()
@@ -101,11 +124,13 @@ def vjp(f, *primals):
     (tensor([ 3., 30.]),)
     """
     higher = any(_is_tracked(p) for p in primals)
+    outer_grad_enabled = grad_mode.state.enabled
     with grad_mode.enable_grad():
         inputs = [_as_variable(p, "vjp") for p in primals]
         out = f(*inputs)
     if not isinstance(out, Tensor):
         raise TypeError(f"vjp: the function must return a Tensor, got {type(out).__name__}")
+    higher = higher or _captures_tracked(out, inputs, outer_grad_enabled)
 
     def vjp_fn(cotangent):
         with grad_mode.enable_grad():

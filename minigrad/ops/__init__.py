@@ -17,6 +17,7 @@ from minigrad.ops.shape import (Cast, Concatenate, Identity, Reshape, Transpose,
                                 concatenate, expand_dims, identity, reshape, squeeze, stack,
                                 swapaxes, transpose)
 from minigrad.ops.softmax import LogSoftmax, LogSumExp, Softmax, log_softmax, logsumexp, softmax
+from minigrad.ops.softmax_nll import BinaryCrossEntropyWithLogits, SoftmaxNLL
 
 PRIMITIVES = (
     Add, Subtract, Multiply, Divide, Negative, Power,
@@ -26,5 +27,5 @@ PRIMITIVES = (
     BroadcastTo, Reshape, Transpose, Concatenate, Cast, Identity,
     GetItem, IndexAdd,
     MatMul,
-    LogSumExp, Softmax, LogSoftmax,
+    LogSumExp, Softmax, LogSoftmax, SoftmaxNLL, BinaryCrossEntropyWithLogits,
 )

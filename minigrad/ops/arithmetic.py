@@ -135,14 +135,22 @@ class Power(Primitive):
     def vjp(self, z_bar, z, x, y):
         x_needed, y_needed = self.needs_grad
         x_bar = z_bar * y * x ** (y - 1) if x_needed else None
-        y_bar = z_bar * z * array_namespace(z_bar).log(x) if y_needed else None
+        y_bar = z_bar * z * _log(x) if y_needed else None
         return x_bar, y_bar
 
     def jvp(self, x_dot, y_dot, z, x, y):
         z_dot = x_dot * y * x ** (y - 1)
         if np.any(array_of(y_dot)):  # a constant exponent's tangent is zero: skip log(x)
-            z_dot = z_dot + y_dot * z * np.log(x)
+            z_dot = z_dot + y_dot * z * _log(x)
         return z_dot
+
+
+def _log(x):
+    """log(x) for Power's y-terms. A Python-number base (2 ** y) stays a Python float, so
+    it does not promote a float32 exponent's derivative to float64."""
+    if type(x) in (int, float):
+        return float(np.log(x))
+    return array_namespace(x).log(x)
 
 
 def add(x, y):

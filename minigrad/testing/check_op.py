@@ -45,12 +45,18 @@ def check_op(op, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, second_order=T
         return copy.copy(op)(*xs)
     try:
         gradcheck(apply, *arrays, eps=eps, atol=atol, rtol=rtol, seed=seed)
-        if second_order:
+    except GradcheckError as error:
+        raise GradcheckError(f"{name}: {error}") from None
+    if second_order:
+        try:
             gradcheck(_vjp_projection(apply, arrays, rng), *arrays, eps=eps, atol=atol,
                       rtol=rtol, seed=seed)
-    except GradcheckError as error:
-        order = "second-order " if "second" in str(error) else ""
-        raise GradcheckError(f"{name}: {order}{error}") from None
+        except GradcheckError as error:
+            raise GradcheckError(
+                f"{name}: second order (the derivative of <vjp(x)(u), w>, i.e. of the VJP "
+                f"rule itself): {error}. If first order passes, the VJP rule uses a value "
+                "that create_graph cannot differentiate (e.g. array_of(x) or np.* on an "
+                "input where xp = array_namespace(z_bar) was needed)") from None
     return True
 
 

@@ -24,7 +24,9 @@ def as_float64_inputs(inputs):
     numbers (which the engine always treats as constants), are passed through."""
     arrays = []
     for x in inputs:
-        if isinstance(x, (int, float, bool)):
+        # Exact types: np.float64 subclasses float, but the engine treats it as an array
+        # (not a weak Python number), so it is differentiated like one.
+        if type(x) in (int, float, bool):
             arrays.append(x)
             continue
         array = np.array(x.data if isinstance(x, Tensor) else x)
@@ -195,11 +197,12 @@ def likely_cause(analytic, numeric, x, full):
     if full and np.any(np.abs(x) < 1e-4) and x.size > 0:
         return ("an input element lies within 1e-4 of 0, where relu, abs and sqrt have kinks "
                 "or infinite slopes; move it away, or check the convention at the kink")
+    # Zero first: an all-zero analytic value is also "the numeric one times 0".
+    if np.allclose(analytic, 0) and not np.allclose(numeric, 0):
+        return "the rule returns zero: a path is not connected, or a mask drops this element"
     scale = np.sum(analytic * numeric) / max(np.sum(numeric * numeric), 1e-300)
     if np.allclose(analytic, scale * numeric, rtol=1e-6, atol=1e-9) and abs(scale - 1) > 1e-6:
         return f"the analytic derivative is the numeric one times {scale:.6g}: a constant factor is off"
-    if np.allclose(analytic, 0) and not np.allclose(numeric, 0):
-        return "the rule returns zero: a path is not connected, or a mask drops this element"
     if full and analytic.shape[0] == analytic.shape[1] and np.allclose(analytic.T, numeric):
         return "the rule applies J instead of J^T (a transpose is missing)"
     if full and np.allclose(analytic.sum(axis=1), numeric.sum(axis=1)):

@@ -1,0 +1,38 @@
+"""Spec rows for the activation primitives in minigrad/nn: Erf, and the GELU built on it."""
+import math
+
+import numpy as np
+from hypothesis import strategies as st
+
+from minigrad.nn.activation import Erf, erf, gelu
+from tests.op_specs.core import unary
+from tests.op_specs.spec import Case, OpSpec, arrays, reals, shapes
+
+_erf_float64 = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def np_erf(x):
+    return _erf_float64(x).astype(x.dtype)
+
+
+def np_gelu(x):
+    return 0.5 * x * (1 + np_erf(x * (1 / math.sqrt(2))))
+
+
+def np_gelu_tanh(x):
+    return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)))
+
+
+def gelu_spec(name, approximate, reference):
+    @st.composite
+    def cases(draw):
+        x = draw(arrays(draw(shapes()), reals(-3.0, 3.0)))
+        return Case((x,), reference, fn=lambda x: gelu(x, approximate))
+    return OpSpec(name, None, cases())
+
+
+SPECS = [
+    unary("erf", Erf, erf, np_erf, reals(-3.0, 3.0)),
+    gelu_spec("gelu", "none", np_gelu),
+    gelu_spec("gelu/tanh", "tanh", np_gelu_tanh),
+]

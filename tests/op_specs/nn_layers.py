@@ -1,0 +1,167 @@
+"""Spec rows for the layer primitives (Unfold, Fold, MaxPool) and the layer functions
+composed from ops (conv2d, layer_norm, batch_norm).
+
+References are naive loops over every output pixel: slow, obviously right, and written
+independently of the strided views and offset loops they check. Shapes stay tiny (the
+gradient checks build full Jacobians up to 64 elements). Conv and Fold values are
+multiples of 1/8, so every sum is exact in float32 whatever the summation order; max
+pooling and the norms see pairwise-distinct values (no ties, no zero variance).
+"""
+import numpy as np
+from hypothesis import strategies as st
+
+from minigrad.nn.conv import conv2d, unfold
+from minigrad.nn.im2col import Fold, Unfold, output_size
+from minigrad.nn.normalization import batch_norm, layer_norm
+from minigrad.nn.pooling import MaxPool, max_pool2d
+from tests.op_specs.spec import Case, OpSpec, arrays, distinct_arrays
+
+EIGHTHS = st.integers(-16, 16).map(lambda k: k / 8)
+
+
+@st.composite
+def geometry(draw, max_side=5, pooling=False):
+    """An image shape (N, C, H, W) and a kernel, stride and padding that fit it."""
+    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    if pooling:  # at most half the kernel, so no window is all padding
+        padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
+    else:
+        padding = (draw(st.integers(0, 1)), draw(st.integers(0, 1)))
+    h = draw(st.integers(max(1, kernel[0] - 2 * padding[0]), max_side))
+    w = draw(st.integers(max(1, kernel[1] - 2 * padding[1]), max_side))
+    return (draw(st.integers(1, 2)), draw(st.integers(1, 2)), h, w), kernel, stride, padding
+
+
+def _padded(x, padding, value=0.0):
+    (ph, pw) = padding
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+
+
+def _out_shape(shape, kernel, stride, padding):
+    return tuple(output_size(shape[2 + a], kernel[a], stride[a], padding[a]) for a in (0, 1))
+
+
+def np_unfold(x, kernel, stride, padding):
+    xp = _padded(x, padding)
+    (kh, kw), (sh, sw) = kernel, stride
+    oh, ow = _out_shape(x.shape, kernel, stride, padding)
+    cols = np.zeros((x.shape[0], oh, ow, x.shape[1], kh, kw), dtype=x.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            cols[:, i, j] = xp[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw]
+    return cols
+
+
+def np_fold(cols, kernel, stride, padding, shape):
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    n, c, h, w = shape
+    xp = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    for i in range(cols.shape[1]):
+        for j in range(cols.shape[2]):
+            xp[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] += cols[:, i, j]
+    return xp[:, :, ph:ph + h, pw:pw + w]
+
+
+def np_conv2d(x, weight, bias, stride, padding):
+    cols = np_unfold(x, weight.shape[2:], stride, padding)
+    out = np.zeros((x.shape[0], weight.shape[0]) + cols.shape[1:3], dtype=x.dtype)
+    for o in range(weight.shape[0]):
+        for i in range(cols.shape[1]):
+            for j in range(cols.shape[2]):
+                out[:, o, i, j] = (cols[:, i, j] * weight[o]).sum(axis=(1, 2, 3)) + bias[o]
+    return out
+
+
+def np_max_pool2d(x, kernel, stride, padding):
+    return np_unfold(_padded(x, padding, -np.inf), kernel, stride, (0, 0)).max(axis=(4, 5)) \
+        .transpose(0, 3, 1, 2)
+
+
+@st.composite
+def unfold_cases(draw):
+    shape, kernel, stride, padding = draw(geometry())
+    x = draw(arrays(shape))
+    return Case((x,), lambda x: np_unfold(x, kernel, stride, padding),
+                op=Unfold(kernel, stride, padding),
+                fn=lambda x: unfold(x, kernel, stride, padding))
+
+
+@st.composite
+def fold_cases(draw):
+    shape, kernel, stride, padding = draw(geometry())
+    oh, ow = _out_shape(shape, kernel, stride, padding)
+    cols = draw(arrays((shape[0], oh, ow, shape[1]) + kernel, EIGHTHS))
+    return Case((cols,), lambda cols: np_fold(cols, kernel, stride, padding, shape),
+                op=Fold(kernel, stride, padding, shape))
+
+
+@st.composite
+def max_pool_cases(draw):
+    shape, kernel, stride, padding = draw(geometry(pooling=True))
+    x = draw(distinct_arrays(shape))
+    return Case((x,), lambda x: np_max_pool2d(x, kernel, stride, padding),
+                op=MaxPool(kernel, stride, padding),
+                fn=lambda x: max_pool2d(x, kernel, stride, padding))
+
+
+@st.composite
+def conv2d_cases(draw):
+    shape, kernel, stride, padding = draw(geometry(max_side=4))
+    out_channels = draw(st.integers(1, 2))
+    x = draw(arrays(shape, EIGHTHS))
+    weight = draw(arrays((out_channels, shape[1]) + kernel, EIGHTHS))
+    bias = draw(arrays((out_channels,), EIGHTHS))
+    return Case((x, weight, bias), lambda x, w, b: np_conv2d(x, w, b, stride, padding),
+                fn=lambda x, w, b: conv2d(x, w, b, stride, padding))
+
+
+def np_normalize(x, axes, eps):
+    mean = x.mean(axis=axes, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=axes, keepdims=True)
+    return (x - mean) / np.sqrt(var + x.dtype.type(eps))
+
+
+@st.composite
+def layer_norm_cases(draw):
+    shape = tuple(draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
+    k = draw(st.integers(1, len(shape)))
+    normalized = shape[len(shape) - k:]
+    x = draw(distinct_arrays(shape))
+    weight, bias = draw(arrays(normalized)), draw(arrays(normalized))
+    axes = tuple(range(len(shape) - k, len(shape)))
+    return Case((x, weight, bias), lambda x, w, b: np_normalize(x, axes, 1e-5) * w + b,
+                fn=lambda x, w, b: layer_norm(x, normalized, w, b))
+
+
+@st.composite
+def batch_norm_cases(draw):
+    """Train mode (batch statistics) and eval mode (fixed running statistics)."""
+    shape = (draw(st.integers(2, 4)), draw(st.integers(1, 3))) + \
+        tuple(draw(st.lists(st.integers(1, 3), max_size=1)))
+    x = draw(distinct_arrays(shape))
+    weight, bias = draw(arrays(shape[1:2])), draw(arrays(shape[1:2]))
+    axes, column = ((0,), (-1,)) if len(shape) == 2 else ((0, 2), (-1, 1))
+    if draw(st.booleans()):
+        return Case((x, weight, bias),
+                    lambda x, w, b: np_normalize(x, axes, 1e-5) * w.reshape(column)
+                    + b.reshape(column),
+                    fn=lambda x, w, b: batch_norm(x, None, None, w, b, training=True))
+    mean, var = draw(arrays(shape[1:2])), draw(arrays(shape[1:2], st.floats(0.25, 2.0)))
+
+    def reference(x, w, b):
+        mu = mean.astype(x.dtype).reshape(column)
+        scale = 1 / np.sqrt(var.astype(x.dtype) + x.dtype.type(1e-5))
+        return (x - mu) * scale.reshape(column) * w.reshape(column) + b.reshape(column)
+    return Case((x, weight, bias), reference,
+                fn=lambda x, w, b: batch_norm(x, mean.copy(), var.copy(), w, b, training=False))
+
+
+SPECS = [
+    OpSpec("unfold", Unfold, unfold_cases(), forward_rtol=0),
+    OpSpec("fold", Fold, fold_cases(), forward_rtol=1e-14),
+    OpSpec("max_pool2d", MaxPool, max_pool_cases(), forward_rtol=0),
+    OpSpec("conv2d", None, conv2d_cases(), forward_rtol=1e-14),
+    OpSpec("layer_norm", None, layer_norm_cases(), forward_rtol=1e-12),
+    OpSpec("batch_norm", None, batch_norm_cases(), forward_rtol=1e-12),
+]
