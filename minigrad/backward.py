@@ -11,6 +11,9 @@ Cotangents live in a dict local to one sweep, so nothing stale survives between 
 Without `create_graph` rules see ndarrays and record nothing; with it they see Tensors,
 so the backward pass is itself recorded and can be differentiated again.
 """
+import contextlib
+import gc
+
 import numpy as np
 
 from minigrad import grad_mode
@@ -24,7 +27,27 @@ def backward(target, grad=None, retain_graph=False, create_graph=False):
             "backward: this tensor does not require grad and has no recorded op. Create the "
             "inputs with requires_grad=True (and not inside mg.no_grad()) before computing it")
     z_bar = initial_cotangent(target, grad, create_graph)
-    reverse_sweep(gather(target), target, z_bar, None, retain_graph, create_graph)
+    with _collector_paused():
+        reverse_sweep(gather(target), target, z_bar, None, retain_graph, create_graph)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector for one backward pass.
+
+    The graph holds no reference cycles, so the collector finds nothing in it; but a
+    backward pass allocates a few objects per entry while the whole graph is alive, and
+    each collection it triggers re-scans that graph (about 10% of a small-op backward).
+    Reference counting still frees everything as usual; the collector's previous state
+    is restored on exit.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def gradient(target, sources, grad=None, retain_graph=False, create_graph=False):

@@ -37,8 +37,6 @@ def test_broadcast_to_mismatch_names_both_shapes():
         mg.broadcast_to(mg.ones(3), (2, 4))
 
 
-@pytest.mark.xfail(strict=True, reason="ops/broadcasting.py: where's condition shape is "
-                   "checked outside the try, so NumPy's bare message escapes")
 def test_where_condition_mismatch_names_op_and_shapes():
     with pytest.raises(ValueError) as info:
         mg.where(np.ones(2, bool), mg.ones(3, requires_grad=True), mg.ones(3))
@@ -55,8 +53,6 @@ def test_matmul_inner_mismatch_names_both_shapes(x_shape, y_shape):
     assert message.startswith("matmul:") and shapes_named(message, x_shape, y_shape)
 
 
-@pytest.mark.xfail(strict=True, reason="ops/linalg.py: batch axes go to np.broadcast_shapes "
-                   "unguarded; its message names neither matmul nor the full shapes")
 def test_matmul_batch_mismatch_names_both_shapes():
     with pytest.raises(ValueError) as info:
         mg.ones(2, 3, 4, requires_grad=True) @ mg.ones(5, 4, 2)

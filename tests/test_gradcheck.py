@@ -185,3 +185,20 @@ def test_the_likely_cause_names_a_missing_transpose():
 def test_gradcheck_treats_numbers_and_integer_arrays_as_constants():
     index = np.array([2, 0, 2])
     assert gradcheck(lambda x, i, c: x[i] * c, X, index, 3.0, **TIGHT)
+
+
+def test_adjoint_identity_tolerates_rounding_noise_of_a_zero_jacobian():
+    """Softmax over one class has J = 0, computed as p - 1: both rules return rounding
+    noise of order 1e-17 that need not agree. That is not a wrong rule."""
+    class ZeroByCancellation(mg.Primitive):
+        name = "zero_by_cancellation"
+
+        def forward(self, x):
+            return x * 0
+
+        def vjp(self, z_bar, z, x):
+            return z_bar * 1e-17
+
+        def jvp(self, x_dot, z, x):
+            return x_dot * -2e-17
+    assert check_op(ZeroByCancellation(), np.array([[0.3]]), second_order=False)

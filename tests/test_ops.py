@@ -50,7 +50,7 @@ def test_spec_names_are_unique():
 
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=SPEC_IDS)
-@settings(max_examples=15)
+@settings(max_examples=20)
 @given(data=st.data())
 def test_forward_matches_numpy(spec, data):
     case = data.draw(spec.cases, label="case")
@@ -69,7 +69,7 @@ def test_forward_matches_numpy(spec, data):
 
 
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=SPEC_IDS)
-@settings(max_examples=6)
+@settings(max_examples=10)
 @given(data=st.data())
 def test_derivatives(spec, data):
     """check_op on the primitive (shapes/dtypes, adjoint identity, both modes, second

@@ -115,17 +115,15 @@ def broadcast_operands(op, *operands, extra_shape=()):
         # The common cases, kept cheap (this runs for every binary op): a tensor with a
         # Python number, or two tensors of one shape, need no shape arithmetic at all.
         x, y = operands
-        if type(x) is Tensor:
-            if type(y) in _PYTHON_SCALARS or (type(y) is Tensor and x.data.shape == y.data.shape):
+        if isinstance(x, Tensor):
+            if type(y) in _PYTHON_SCALARS or (isinstance(y, Tensor) and x.data.shape == y.data.shape):
                 return operands
-        elif type(y) is Tensor and type(x) in _PYTHON_SCALARS:
+        elif isinstance(y, Tensor) and type(x) in _PYTHON_SCALARS:
             return operands
     operands = [as_operand(x, op) for x in operands]
     shapes = [np.shape(x) if type(x) not in _PYTHON_SCALARS else () for x in operands]
-    first = shapes[0]
-    if all(s == first for s in shapes) and len(extra_shape) <= len(first):
-        if not extra_shape or np.broadcast_shapes(first, extra_shape) == first:
-            return operands
+    if not extra_shape and all(s == shapes[0] for s in shapes):
+        return operands
     try:
         shape = np.broadcast_shapes(extra_shape, *shapes)
     except ValueError:

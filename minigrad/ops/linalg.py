@@ -59,7 +59,13 @@ def matmul(x, y):
         return _drop_axis(matmul(_reshape(x, (1,) + x_shape), y), -2)
     if len(y_shape) == 1:
         return _drop_axis(matmul(x, _reshape(y, y_shape + (1,))), -1)
-    batch = np.broadcast_shapes(x_shape[:-2], y_shape[:-2])
+    try:
+        batch = np.broadcast_shapes(x_shape[:-2], y_shape[:-2])
+    except ValueError:
+        raise ValueError(
+            f"matmul: the batch axes of shapes {x_shape} and {y_shape} (all but the last two) "
+            f"do not broadcast: {x_shape[:-2]} against {y_shape[:-2]}. Each must match or be 1, "
+            "counting from the right") from None
     x = _broadcast_batch(x, batch)
     y = _broadcast_batch(y, batch)
     if not isinstance(x, Tensor) and not isinstance(y, Tensor):

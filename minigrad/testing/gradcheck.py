@@ -153,6 +153,7 @@ def _check_full_jacobian(f, arrays, k, out, eps, atol, rtol):
         reverse[i, :] = analytic_vjp(f, arrays, u)[k].reshape(-1)
     for mode, analytic in (("reverse mode (VJP)", reverse), ("forward mode (JVP)", forward)):
         _compare(analytic, numeric, atol, rtol, mode, k, arrays, out.shape, full=True)
+    _compare_modes(forward, reverse, k, arrays, atol)
 
 
 def _check_projection(f, arrays, k, out, eps, atol, rtol, rng):
@@ -166,6 +167,28 @@ def _check_projection(f, arrays, k, out, eps, atol, rtol, rng):
     forward = np.array([np.sum(u * analytic_jvp(f, arrays, directions))])
     for mode, analytic in (("reverse mode (VJP)", reverse), ("forward mode (JVP)", forward)):
         _compare(analytic, numeric, atol, rtol, mode, k, arrays, out.shape, full=False)
+    _compare_modes(forward, reverse, k, arrays, atol)
+
+
+#: Forward and reverse mode compute the same numbers from independent rules, so they must
+#: agree to rounding: far tighter than any finite-difference tolerance. This is what
+#: catches a rule that is only slightly wrong (0.1%) in one mode. The floor, a small
+#: fraction of atol, absorbs rounding noise where the Jacobian is zero by cancellation.
+MODES_RTOL = 1e-7
+MODES_ATOL_FRACTION = 1e-4
+
+
+def _compare_modes(forward, reverse, k, arrays, atol):
+    scale = np.max(np.abs(forward), initial=0.0) + np.max(np.abs(reverse), initial=0.0)
+    tolerance = MODES_RTOL * scale + MODES_ATOL_FRACTION * atol
+    if np.all(np.abs(forward - reverse) <= tolerance) or np.any(np.isnan(forward)):
+        return
+    raise GradcheckError(
+        f"gradcheck failed for input {k} (shape {arrays[k].shape}): forward mode and reverse "
+        f"mode disagree beyond rounding (worst difference "
+        f"{np.max(np.abs(forward - reverse)):.3g}, allowed {tolerance:.3g}), although both "
+        f"may be within the finite-difference tolerance. Likely cause: one of the JVP and VJP "
+        f"rules is slightly wrong; mg.testing.check_op on each primitive finds which one")
 
 
 def _compare(analytic, numeric, atol, rtol, mode, k, arrays, out_shape, full):
