@@ -81,9 +81,9 @@ def run(quick=False):
     exponents = {key: growth_exponent(t, CLASSES) for key, t in times.items()}
     growth_rows = [
         Row("fused node vs NumPy, C 1e3 -> 1e4", exponents["fused"], exponents["numpy"], 1.15,
-            unit="exp", note="(growth exponents; 1 = linear in C)"),
+            unit="k", note="(growth exponents; 1 = linear in C)"),
         Row("unfused chain vs NumPy, C 1e3 -> 1e4", exponents["unfused"], exponents["numpy"],
-            float("inf"), unit="exp"),
+            float("inf"), unit="k"),
     ]
     title = f"Softmax cross-entropy, loss + gradient, batch {BATCH}, float64"
     return [(title + ": ratio to hand-written NumPy p - y", ratio_rows),

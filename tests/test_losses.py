@@ -56,7 +56,8 @@ def test_fused_records_one_entry_and_computes_p_once(problem):
     assert len(tape) == 1 and entries[0].op == "softmax_nll"
     node = entries[0].primitive
     assert isinstance(node, SoftmaxNLL)
-    np.testing.assert_allclose(node.saved, _softmax(x0), rtol=1e-14)
+    e, total = node.saved             # p = e / total, from the forward pass
+    np.testing.assert_allclose(e / total, _softmax(x0), rtol=1e-14)
     loss.backward(retain_graph=True)
     loss.backward()                   # the saved p was not overwritten by the first backward
     np.testing.assert_allclose(x.grad.data, 2 * (_softmax(x0) - np.eye(C)[index]) / N,
@@ -200,6 +201,8 @@ def test_mse_loss_value_and_gradient():
     loss.backward()
     np.testing.assert_allclose(x.grad.data, 2 * np.array([1.0, 0.0, 3.0]) / 3, rtol=1e-15)
     assert F.mse_loss(x, [0.0, 2.0, 1.0], reduction="none").shape == (3,)
+    x32 = mg.tensor(np.ones(2, dtype=np.float32))
+    assert F.mse_loss(x32, [0, 1]).dtype == np.float32     # a constant target takes x's dtype
 
 
 def test_bce_with_logits_is_sigmoid_minus_y_and_stable():

@@ -109,7 +109,8 @@ def mse_loss(input, target, reduction="mean"):  # noqa: A002 - PyTorch's argumen
     tensor(2.)
     """
     input = as_tensor(input, "mse_loss")
-    target = target if isinstance(target, Tensor) else as_tensor(target, "mse_loss")
+    if not isinstance(target, Tensor):  # a constant takes the input's dtype, as in PyTorch
+        target = as_tensor(np.asarray(target, dtype=input.dtype), "mse_loss")
     _check_reduction(reduction, "mse_loss")
     if input.shape != target.shape:
         raise ValueError(

@@ -26,7 +26,8 @@ class SoftmaxNLL(Primitive):
     softmax's Jacobian J = diag(p) - p p^T (C x C, symmetric):
         J^T (-y/p) = p * (-y/p) - p <p, -y/p> = -y + p sum(y) = p - y
     The matrix and the division by p cancel: the gradient is one subtraction, exact even
-    where p underflows to 0. p is computed once, in the forward pass, and reused.
+    where p underflows to 0. p is computed once, in the forward pass (as exp(x - max) and
+    its row sums), and reused by both rules.
 
     `target` holds class indices (N,) (ints) or float rows (N, C); `cross_entropy`
     validates it (indices in range, rows summing to 1) before building this op.
@@ -41,10 +42,11 @@ class SoftmaxNLL(Primitive):
     def forward(self, x):
         shifted = x - stable_max(x, 1)
         target_term = self._dot_target(shifted)  # <y, x - m>, taken before exp overwrites it
-        p = np.exp(shifted, out=shifted)
-        total = p.sum(axis=1, keepdims=True)
-        p /= total
-        self.saved = p
+        e = np.exp(shifted, out=shifted)
+        total = e.sum(axis=1, keepdims=True)
+        # p = e / total, kept as its two factors: the backward pass normalises and scales
+        # in one multiply, e * (z_bar / total), instead of two passes over (N, C).
+        self.saved = (e, total)
         return self._reduce(np.log(total[:, 0]) - target_term)
 
     def vjp(self, z_bar, z, x):
@@ -53,12 +55,14 @@ class SoftmaxNLL(Primitive):
             # Under create_graph: p re-derived from x by a recorded softmax, so this rule
             # can itself be differentiated (the Hessian of the loss is J / N).
             return (softmax(x, axis=1) - self._dense_target(x.shape, x.dtype)) * weight
-        x_bar = self.saved * weight  # a fresh array: the saved p survives retain_graph
+        e, total = self.saved
+        x_bar = e * (weight / total)  # p * weight, a fresh array: the saved e survives
         self._subtract_target(x_bar, weight)
         return x_bar
 
     def jvp(self, x_dot, z, x):
-        rows = (self.saved * x_dot).sum(axis=1) - self._dot_target(x_dot)
+        e, total = self.saved
+        rows = (e * x_dot).sum(axis=1) / total[:, 0] - self._dot_target(x_dot)
         return self._reduce(rows)
 
     def params(self):
