@@ -102,6 +102,11 @@ def gather(target):
                 f"backward through a released graph: the saved arrays of '{entry.op}' were freed "
                 "by an earlier backward. Pass retain_graph=True to the earlier backward() if you "
                 "need to run backward through this graph again")
+        if tensor._position != entry.position:
+            raise RuntimeError(
+                f"backward: one '{entry.op}' instance was applied more than once, so its tape "
+                "entry now describes only the last application. A Primitive instance is one "
+                f"tape entry: create a new one per call, e.g. {type(entry).__name__}()(x)")
         found.append((entry.position, entry, tensor))
         for x in entry.inputs:
             if isinstance(x, Tensor) and x._entry is not None:

@@ -112,7 +112,7 @@ class Primitive:
             self.inputs = inputs
             self.args = args
             self.needs_grad = needs_grad
-            self.position = next(_positions)
+            self.position = out._position = next(_positions)
             out._entry = self
             out._requires_grad = True
             if active_tapes:

@@ -28,7 +28,9 @@ class Tensor:
     tensor([2., 4., 6.])
     """
 
-    __slots__ = ("data", "_requires_grad", "grad", "_entry", "_tangent", "__weakref__")
+    # _position: the tape position of _entry when it produced this tensor (see gather()).
+    __slots__ = ("data", "_requires_grad", "grad", "_entry", "_position", "_tangent",
+                 "__weakref__")
 
     # NumPy defers `ndarray + tensor` to Tensor.__radd__ instead of building an object array.
     __array_ufunc__ = None

@@ -198,13 +198,18 @@ def jacobian(f, argnums=0, mode="rev"):
     return jacobian_f
 
 
-def _jacobian_rev(f, args, nums):
-    def partial(*chosen):
-        full = list(args)
-        for i, value in zip(nums, chosen):
-            full[i] = value
+def restrict(f, values, positions):
+    """f as a function of the arguments at `positions` only, the others held at `values`."""
+    def f_restricted(*chosen):
+        full = list(values)
+        for i, x in zip(positions, chosen):
+            full[i] = x
         return f(*full)
-    out, vjp_fn = vjp(partial, *[args[i] for i in nums])
+    return f_restricted
+
+
+def _jacobian_rev(f, args, nums):
+    out, vjp_fn = vjp(restrict(f, args, nums), *[args[i] for i in nums])
     rows = []
     for k in range(out.size):
         basis = np.zeros(out.size, out.dtype)

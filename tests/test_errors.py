@@ -203,3 +203,14 @@ def test_nan_in_one_element_does_not_spread_through_a_sum_gradient():
     assert np.isnan(y.item())
     y.backward()
     np.testing.assert_array_equal(x.grad.data, [3.0, 3.0, 3.0])
+
+
+def test_reusing_one_primitive_instance_is_caught_at_backward():
+    """An instance is one tape entry; applying it twice must not give silent wrong gradients."""
+    from minigrad.ops import Tanh
+    op = Tanh()
+    x = mg.tensor([0.5], requires_grad=True)
+    first = op(x)
+    op(x * 2)
+    with pytest.raises(RuntimeError, match=r"applied more than once.*Tanh\(\)\(x\)"):
+        first.sum().backward()

@@ -15,7 +15,8 @@ import numpy as np
 from minigrad.tensor import Tensor
 from minigrad.forward_mode import zero_tangent
 from minigrad.testing.gradcheck import (GradcheckError, as_float64_inputs, differentiable,
-                                        gradcheck, is_differentiable, restrict)
+                                        gradcheck, is_differentiable)
+from minigrad.transforms import restrict, vjp
 
 
 def check_op(op, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, second_order=True):
@@ -126,7 +127,6 @@ def _check_adjoint_identity(op, arrays, rng, name):
 
 def _vjp_projection(apply, arrays, rng):
     """x -> sum_k <vjp(x)(u)_k, w_k>: differentiating it differentiates the VJP rule."""
-    from minigrad.transforms import vjp
     z = np.asarray(apply(*[Tensor(a) if is_differentiable(a) else a for a in arrays]).data)
     u = rng.standard_normal(z.shape)
     w = {i: rng.standard_normal(arrays[i].shape) for i in differentiable(arrays)}

@@ -10,6 +10,7 @@ both <u, jvp(v)> (forward mode) and <vjp(u), v> (reverse mode).
 import numpy as np
 
 from minigrad.tensor import Tensor
+from minigrad.transforms import jvp, restrict, vjp
 
 #: Inputs and outputs up to this many elements get the full Jacobian compared.
 FULL_JACOBIAN_LIMIT = 64
@@ -61,16 +62,6 @@ def _evaluate(f, arrays):
     return np.asarray(out.data if isinstance(out, Tensor) else out, dtype=np.float64)
 
 
-def restrict(f, values, positions):
-    """f as a function of the arguments at `positions` only, the others held at `values`."""
-    def f_restricted(*chosen):
-        full = list(values)
-        for i, x in zip(positions, chosen):
-            full[i] = x
-        return f(*full)
-    return f_restricted
-
-
 def _of_differentiable(f, arrays):
     positions = differentiable(arrays)
     return restrict(f, arrays, positions), positions
@@ -78,7 +69,6 @@ def _of_differentiable(f, arrays):
 
 def analytic_vjp(f, arrays, u):
     """J^T u by reverse mode, as a list aligned with `arrays` (None for constants)."""
-    from minigrad.transforms import vjp
     g, positions = _of_differentiable(f, arrays)
     out, vjp_fn = vjp(g, *[Tensor(arrays[i]) for i in positions])
     bars = [None] * len(arrays)
@@ -89,7 +79,6 @@ def analytic_vjp(f, arrays, u):
 
 def analytic_jvp(f, arrays, directions):
     """J v by forward mode (directions aligned with `arrays`, None for zero)."""
-    from minigrad.transforms import jvp
     g, positions = _of_differentiable(f, arrays)
     tangents = [directions[i] if directions[i] is not None else np.zeros(arrays[i].shape)
                 for i in positions]
