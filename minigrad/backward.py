@@ -125,13 +125,14 @@ def reverse_sweep(entries, target, z_bar, sources, retain_graph, create_graph):
             cotangents to return, in order.
     """
     wanted = None if sources is None else {id(s): None for s in sources}
+    handed_out = {id(z_bar)}  # the seed may be the caller's own array: never adopt it
     bars = {}
     if target._entry is not None:
         bars[target._entry] = z_bar
     if wanted is not None and id(target) in wanted:
         wanted[id(target)] = z_bar
     elif sources is None and target._entry is None:
-        _accumulate_leaf(target, z_bar, create_graph)
+        _accumulate_leaf(target, z_bar, create_graph, handed_out)
 
     with grad_mode._SetGradEnabled(create_graph and grad_mode.state.enabled):
         pop = bars.pop
@@ -159,7 +160,7 @@ def reverse_sweep(entries, target, z_bar, sources, retain_graph, create_graph):
                     previous = bars.get(producer)
                     bars[producer] = bar if previous is None else previous + bar
                 elif sources is None:
-                    _accumulate_leaf(x, bar, create_graph)
+                    _accumulate_leaf(x, bar, create_graph, handed_out)
             if not retain_graph:
                 entry.inputs = entry.args = entry.saved = None  # release the saved arrays
 
@@ -183,15 +184,24 @@ def _checked(bar, x, entry):
     return bar
 
 
-def _accumulate_leaf(leaf, bar, create_graph):
+def _accumulate_leaf(leaf, bar, create_graph, handed_out):
+    """Add `bar` into leaf.grad; `handed_out` holds the ids of arrays another owner has."""
     if create_graph:
         leaf.grad = bar if leaf.grad is None else leaf.grad + bar
-    elif leaf.grad is None:
-        # A copy: the rule's result may be a read-only broadcast view, or shared with
-        # another leaf (add passes the same array to both inputs).
-        leaf.grad = wrap(np.array(bar, dtype=leaf.dtype))
-    else:
+        return
+    if leaf.grad is not None:
         leaf.grad = wrap(leaf.grad.data + bar)
+    elif bar.base is None and bar.flags.c_contiguous and id(bar) not in handed_out:
+        # A fresh row-major array this sweep made (rules return new arrays and never
+        # modify their arguments): the leaf can own it, no copy.
+        leaf.grad = wrap(bar)
+    else:
+        # A view (a reshape, a read-only broadcast), the caller's seed, an array another
+        # leaf already owns (add passes one array to both inputs), or column-major (a
+        # transposed product): copy to a row-major array of the leaf's own, so an
+        # optimizer's in-place update reads contiguous memory and touches nothing else.
+        leaf.grad = wrap(np.array(bar, dtype=leaf.dtype, order="C"))
+    handed_out.add(id(leaf.grad.data))
 
 
 def _finish_source(source, bar, create_graph):

@@ -45,6 +45,9 @@ class Primitive:
     - ``jvp(self, x_dot, y_dot, z, x, y)`` -> z_dot: the tangents of the inputs pushed
       forward, i.e. J (x_dot, y_dot). A tangent of an input that carries none is zeros.
 
+    Rules return new arrays (or views) and never modify their arguments in place: one
+    cotangent array may reach several rules, and a leaf may keep it as its `.grad`.
+
     Op parameters (axis, shape, exponent) are plain fields set in ``__init__``.
 
     Example: a cube op, checked the way the built-ins are.

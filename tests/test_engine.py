@@ -329,3 +329,27 @@ def test_random_graphs_match_dual_number_gradients(graph):
     out.backward()  # retained graph: a second pass doubles every gradient
     doubled = [0.0 if t.grad is None else t.grad.item() for t in leaves]
     np.testing.assert_allclose(doubled, 2 * np.asarray(gradient), rtol=1e-10, atol=1e-12)
+
+
+def test_leaf_gradients_never_alias_each_other_or_the_seed():
+    """backward adopts fresh arrays as .grad without copying, but never one that another
+    leaf or the caller already holds: add hands the same cotangent to both inputs."""
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    w = mg.tensor([3.0, 4.0], requires_grad=True)
+    seed = np.array([1.0, 1.0])
+    (x + w).backward(seed)
+    assert not np.shares_memory(x.grad.data, w.grad.data)
+    assert not np.shares_memory(x.grad.data, seed) and not np.shares_memory(w.grad.data, seed)
+    x.grad.data[0] = 100.0  # an optimizer may update a gradient in place
+    np.testing.assert_array_equal(w.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(seed, [1.0, 1.0])
+
+
+def test_leaf_gradients_are_row_major_even_from_a_transposed_product():
+    """A weight's gradient z_bar^T @ x may come out column-major; .grad is always C-order,
+    so an optimizer's in-place update reads contiguous memory."""
+    w = mg.tensor(np.ones((3, 4)), requires_grad=True)
+    x = mg.tensor(np.arange(8.0).reshape(2, 4))
+    (x @ w.T).sum().backward()
+    assert w.grad.data.flags.c_contiguous
+    np.testing.assert_allclose(w.grad.data, np.tile(x.data.sum(axis=0), (3, 1)))

@@ -6,13 +6,13 @@ the textbook chain log_softmax -> NLL pick -> reduction instead, for comparison.
 """
 import numpy as np
 
-from minigrad.ops import getitem, log_softmax, mean, softmax
+from minigrad.ops import getitem, linear, log_softmax, mean, softmax
 from minigrad.ops import sum as sum_
 from minigrad.ops.broadcasting import as_tensor
 from minigrad.ops.softmax_nll import REDUCTIONS, BinaryCrossEntropyWithLogits, SoftmaxNLL
 from minigrad.tensor import Tensor
 
-__all__ = ["softmax", "log_softmax", "cross_entropy", "nll_loss", "mse_loss",
+__all__ = ["linear", "softmax", "log_softmax", "cross_entropy", "nll_loss", "mse_loss",
            "binary_cross_entropy_with_logits"]
 
 

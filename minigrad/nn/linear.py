@@ -1,6 +1,7 @@
 """`Linear` (an affine map, PyTorch's layout) and `Flatten`."""
 import math
 
+from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.module import Module, Parameter
 
@@ -40,8 +41,7 @@ class Linear(Module):
             raise ValueError(
                 f"Linear expected inputs with {self.in_features} features (last axis), but got "
                 f"shape {x.shape} with {x.shape[-1] if x.ndim else 0}")
-        y = x @ self.weight.T
-        return y + self.bias if self.bias is not None else y
+        return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -9,7 +9,7 @@ from minigrad.ops.broadcasting import BroadcastTo, broadcast_to
 from minigrad.ops.elementwise import (Abs, Cos, Exp, Log, Relu, Sigmoid, Sin, Sqrt, Tanh, abs,
                                       cos, exp, log, relu, sigmoid, sin, sqrt, tanh)
 from minigrad.ops.indexing import GetItem, IndexAdd, getitem
-from minigrad.ops.linalg import MatMul, matmul
+from minigrad.ops.linalg import Affine, MatMul, linear, matmul
 from minigrad.ops.reductions import Max, Min, Sum, max, mean, min, sum, var
 from minigrad.ops.selection import (Clip, Maximum, Minimum, Where, clip, compare, maximum,
                                     minimum, sign, where)
@@ -26,6 +26,6 @@ PRIMITIVES = (
     Sum, Max, Min,
     BroadcastTo, Reshape, Transpose, Concatenate, Cast, Identity,
     GetItem, IndexAdd,
-    MatMul,
+    MatMul, Affine,
     LogSumExp, Softmax, LogSoftmax, SoftmaxNLL, BinaryCrossEntropyWithLogits,
 )

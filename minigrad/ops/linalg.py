@@ -35,6 +35,78 @@ class MatMul(Primitive):
         return x_dot @ y + x @ y_dot
 
 
+class Affine(Primitive):
+    """Affine — a batch of rows through a linear layer: x W^T + b (PyTorch's layout).
+
+      forward:  z = x @ W^T + b            x: (N, in), W: (out, in), b: (out,) or absent
+      jvp:      z_dot = x_dot @ W^T + x @ W_dot^T + b_dot
+      vjp:      x_bar = z_bar @ W,   W_bar = z_bar^T @ x,   b_bar = sum over rows of z_bar
+    One tape entry where transpose, matmul, broadcast and add would take four, and W_bar
+    comes out in W's own row-major layout, so an optimizer's in-place update of W reads
+    contiguous memory. The data's x_bar is skipped when x needs no gradient.
+    """
+
+    __slots__ = ()
+    name = "linear"
+
+    def forward(self, x, w, b=None):
+        z = x @ w.T
+        if b is not None:
+            if b.dtype == z.dtype:
+                z += b  # z is fresh, so adding in place is safe and saves a pass
+            else:
+                z = z + b
+        return z
+
+    def vjp(self, z_bar, z, x, w, b=None):
+        needs = self.needs_grad
+        x_bar = z_bar @ w if needs[0] else None
+        w_bar = z_bar.T @ x if needs[1] else None
+        if b is None:
+            return x_bar, w_bar
+        return x_bar, w_bar, (z_bar.sum(axis=0) if needs[2] else None)
+
+    def jvp(self, *args):
+        n = (len(args) - 1) // 2  # the tangents, then z, then the inputs
+        x_dot, w_dot = args[:2]
+        x, w = args[n + 1:n + 3]
+        z_dot = x_dot @ w.T + x @ w_dot.T
+        return z_dot + args[2] if n == 3 else z_dot
+
+
+def linear(x, weight, bias=None):
+    """x W^T + b over the last axis of x, as PyTorch's F.linear (one tape entry).
+
+    Args:
+        x: (..., in_features); weight: (out_features, in_features); bias: (out_features,).
+
+    Raises:
+        ValueError: naming the shapes when x's last axis is not in_features or bias
+            does not match out_features.
+
+    >>> import minigrad as mg
+    >>> mg.nn.functional.linear(mg.ones(2, 3), mg.ones(2, 3), mg.tensor([0.0, 1.0]))
+    tensor([[3., 4.],
+            [3., 4.]])
+    """
+    x, weight = as_operand(x, "linear"), as_operand(weight, "linear")
+    operands = (x, weight) if bias is None else (x, weight, as_operand(bias, "linear"))
+    x_shape, w_shape = np.shape(x), np.shape(weight)
+    if len(w_shape) != 2 or len(x_shape) == 0 or x_shape[-1] != w_shape[1]:
+        raise ValueError(
+            f"linear: input of shape {x_shape} does not fit a weight of shape {w_shape}: the "
+            f"weight must be (out_features, in_features) and the input's last axis in_features")
+    if bias is not None and np.shape(operands[2]) != (w_shape[0],):
+        raise ValueError(f"linear: bias of shape {np.shape(operands[2])} does not match "
+                         f"out_features={w_shape[0]}")
+    if not isinstance(x, Tensor) and not isinstance(weight, Tensor):
+        operands = (Tensor(x),) + operands[1:]
+    if len(x_shape) == 2:
+        return Affine()(*operands)
+    rows = _reshape(operands[0], (-1, x_shape[-1]) if len(x_shape) > 1 else (1, x_shape[0]))
+    return _reshape(Affine()(rows, *operands[1:]), x_shape[:-1] + (w_shape[0],))
+
+
 def matmul(x, y):
     """Matrix product `x @ y` by NumPy's rules (1-d operands, batch broadcasting).
 
@@ -59,6 +131,8 @@ def matmul(x, y):
         return _drop_axis(matmul(_reshape(x, (1,) + x_shape), y), -2)
     if len(y_shape) == 1:
         return _drop_axis(matmul(x, _reshape(y, y_shape + (1,))), -1)
+    if len(x_shape) == 2 and len(y_shape) == 2:  # plain matrices: nothing to broadcast
+        return MatMul()(*(_as_tensor_pair(x, y)))
     try:
         batch = np.broadcast_shapes(x_shape[:-2], y_shape[:-2])
     except ValueError:
@@ -66,11 +140,14 @@ def matmul(x, y):
             f"matmul: the batch axes of shapes {x_shape} and {y_shape} (all but the last two) "
             f"do not broadcast: {x_shape[:-2]} against {y_shape[:-2]}. Each must match or be 1, "
             "counting from the right") from None
-    x = _broadcast_batch(x, batch)
-    y = _broadcast_batch(y, batch)
+    return MatMul()(*_as_tensor_pair(_broadcast_batch(x, batch), _broadcast_batch(y, batch)))
+
+
+def _as_tensor_pair(x, y):
+    """At least one operand as a Tensor, so the result is one (constants stay arrays)."""
     if not isinstance(x, Tensor) and not isinstance(y, Tensor):
         x = Tensor(x)
-    return MatMul()(x, y)
+    return x, y
 
 
 def _broadcast_batch(x, batch):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import minigrad as mg
 from minigrad.ops import (Abs, Add, BroadcastTo, Cast, Clip, Concatenate, Cos, Divide, Exp,
-                          GetItem, Identity, IndexAdd, Log, MatMul, Max, Maximum, Min, Minimum,
+                          Affine, GetItem, Identity, IndexAdd, Log, MatMul, Max, Maximum, Min, Minimum,
                           Multiply, Negative, Power, Relu, Reshape, Sigmoid, Sin, Sqrt, Subtract,
                           Sum, Tanh, Transpose, Where)
 from minigrad.ops.reductions import normalize_axis
@@ -326,6 +326,26 @@ def matmul_public_cases(draw):
     return Case((draw(arrays(x_shape)), draw(arrays(y_shape))), np.matmul, fn=mg.matmul)
 
 
+@st.composite
+def linear_cases(draw):
+    """The primitive: (N, in) rows through (out, in) weights, with or without a bias."""
+    n, k, m = (draw(st.integers(1, 3)) for _ in range(3))
+    x, w = draw(arrays((n, k))), draw(arrays((m, k)))
+    if draw(st.booleans()):
+        return Case((x, w), lambda x, w: x @ w.T, op=Affine(), fn=mg.nn.functional.linear)
+    b = draw(arrays((m,)))
+    return Case((x, w, b), lambda x, w, b: x @ w.T + b, op=Affine(), fn=mg.nn.functional.linear)
+
+
+@st.composite
+def linear_public_cases(draw):
+    """The function: inputs of any rank >= 1, flattened to rows and back."""
+    k, m = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    lead = draw(st.sampled_from([(), (2,), (2, 2)]))
+    x, w, b = draw(arrays(lead + (k,))), draw(arrays((m, k))), draw(arrays((m,)))
+    return Case((x, w, b), lambda x, w, b: x @ w.T + b, fn=mg.nn.functional.linear)
+
+
 SPECS = [
     *binary("add", Add, mg.add, np.add),
     *binary("subtract", Subtract, mg.subtract, np.subtract),
@@ -371,4 +391,6 @@ SPECS = [
     OpSpec("index_add", IndexAdd, index_add_cases()),
     OpSpec("matmul", MatMul, matmul_cases()),
     OpSpec("matmul/numpy_rules", MatMul, matmul_public_cases()),
+    OpSpec("linear", Affine, linear_cases()),
+    OpSpec("linear/any_rank", Affine, linear_public_cases()),
 ]
