@@ -7,6 +7,12 @@ import importlib
 import os
 import sys
 
+# One BLAS thread unless the caller chose otherwise (before NumPy loads): minigrad and the
+# NumPy reference share the BLAS, so ratios are fair either way, but on a 2-core machine
+# threaded BLAS makes small products swing by 10x with whatever else is running.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from timing import format_rows  # noqa: E402

@@ -150,7 +150,10 @@ def reverse_sweep(entries, target, z_bar, sources, retain_graph, create_graph):
                 if not needs:
                     continue
                 data = x.data
-                if bar is None or bar.shape != data.shape or bar.dtype != data.dtype:
+                # `is not` on dtypes: NumPy shares one dtype object per builtin type, so
+                # this is the cheap test; an equal but distinct dtype takes the slow path.
+                if bar.__class__ is not np.ndarray or bar.dtype is not data.dtype \
+                        or bar.shape != data.shape:
                     bar = _checked(bar, x, entry)
                 if wanted is not None and id(x) in wanted:
                     previous = wanted[id(x)]
@@ -174,6 +177,8 @@ def _checked(bar, x, entry):
     i = next(k for k, candidate in enumerate(entry.inputs) if candidate is x)
     if bar is None:
         raise RuntimeError(f"{entry.op}: VJP rule returned None for input {i}, which needs a gradient")
+    if isinstance(bar, np.generic):  # ufuncs on 0-d arrays return NumPy scalars
+        bar = np.asarray(bar)
     if bar.shape != x.shape:
         raise RuntimeError(
             f"{entry.op}: VJP rule returned a cotangent of shape {bar.shape} for input {i}, "
@@ -190,7 +195,8 @@ def _accumulate_leaf(leaf, bar, create_graph, handed_out):
         leaf.grad = bar if leaf.grad is None else leaf.grad + bar
         return
     if leaf.grad is not None:
-        leaf.grad = wrap(leaf.grad.data + bar)
+        total = leaf.grad.data + bar  # a new array: an old .grad someone kept stays as it was
+        leaf.grad = wrap(total if total.__class__ is np.ndarray else np.asarray(total))
     elif bar.base is None and bar.flags.c_contiguous and id(bar) not in handed_out:
         # A fresh row-major array this sweep made (rules return new arrays and never
         # modify their arguments): the leaf can own it, no copy.

@@ -353,3 +353,11 @@ def test_leaf_gradients_are_row_major_even_from_a_transposed_product():
     (x @ w.T).sum().backward()
     assert w.grad.data.flags.c_contiguous
     np.testing.assert_allclose(w.grad.data, np.tile(x.data.sum(axis=0), (3, 1)))
+
+
+def test_zero_dimensional_gradients_are_arrays_after_accumulation():
+    """NumPy returns scalars from ufuncs on 0-d arrays; .grad must still hold an ndarray."""
+    x = mg.tensor(2.0, requires_grad=True)
+    (x * x * 3.0).backward()  # x reached twice: two contributions are summed
+    assert type(x.grad.data) is np.ndarray and x.grad.shape == ()
+    assert x.grad.item() == 12.0
