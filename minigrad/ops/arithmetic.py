@@ -5,7 +5,7 @@ broadcasting.py), so each rule is the textbook derivative and nothing more.
 """
 import numpy as np
 
-from minigrad.ops.broadcasting import as_tensor, broadcast_operands
+from minigrad.ops.broadcasting import apply_binary, as_tensor
 from minigrad.primitive import Primitive, array_namespace, array_of
 
 
@@ -160,22 +160,22 @@ def add(x, y):
     >>> mg.add(mg.tensor([1.0, 2.0]), 1.0)
     tensor([2., 3.])
     """
-    return Add()(*broadcast_operands("add", x, y))
+    return apply_binary(Add, x, y)
 
 
 def subtract(x, y):
     """Elementwise x - y with NumPy broadcasting."""
-    return Subtract()(*broadcast_operands("subtract", x, y))
+    return apply_binary(Subtract, x, y)
 
 
 def multiply(x, y):
     """Elementwise x * y with NumPy broadcasting."""
-    return Multiply()(*broadcast_operands("multiply", x, y))
+    return apply_binary(Multiply, x, y)
 
 
 def divide(x, y):
     """Elementwise x / y with NumPy broadcasting."""
-    return Divide()(*broadcast_operands("divide", x, y))
+    return apply_binary(Divide, x, y)
 
 
 def negative(x):
@@ -185,4 +185,4 @@ def negative(x):
 
 def power(x, y):
     """Elementwise x ** y with NumPy broadcasting (integer powers of floats need no x > 0)."""
-    return Power()(*broadcast_operands("power", x, y))
+    return apply_binary(Power, x, y)

@@ -102,6 +102,20 @@ def _is_tracked(x):
     return isinstance(x, Tensor) and (x._requires_grad or x._tangent is not None)
 
 
+def apply_binary(primitive_class, x, y):
+    """Apply a binary primitive to x and y, broadcasting tracked operands explicitly first.
+
+    The common cases, a tensor with a Python number or two tensors of one shape, need no
+    shape arithmetic at all, and are checked first: this runs for every binary op.
+    """
+    if isinstance(x, Tensor):
+        if type(y) in _PYTHON_SCALARS or (isinstance(y, Tensor) and x.data.shape == y.data.shape):
+            return primitive_class()(x, y)
+    elif isinstance(y, Tensor) and type(x) in _PYTHON_SCALARS:
+        return primitive_class()(x, y)
+    return primitive_class()(*broadcast_operands(primitive_class.name, x, y))
+
+
 def broadcast_operands(op, *operands, extra_shape=()):
     """Coerce operands and broadcast the tracked ones to their common shape, explicitly.
 
@@ -111,15 +125,6 @@ def broadcast_operands(op, *operands, extra_shape=()):
     Raises:
         ValueError: naming the op, the shapes and dtypes, when they do not broadcast.
     """
-    if len(operands) == 2 and not extra_shape:
-        # The common cases, kept cheap (this runs for every binary op): a tensor with a
-        # Python number, or two tensors of one shape, need no shape arithmetic at all.
-        x, y = operands
-        if isinstance(x, Tensor):
-            if type(y) in _PYTHON_SCALARS or (isinstance(y, Tensor) and x.data.shape == y.data.shape):
-                return operands
-        elif isinstance(y, Tensor) and type(x) in _PYTHON_SCALARS:
-            return operands
     operands = [as_operand(x, op) for x in operands]
     shapes = [np.shape(x) if type(x) not in _PYTHON_SCALARS else () for x in operands]
     if not extra_shape and all(s == shapes[0] for s in shapes):

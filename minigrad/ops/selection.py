@@ -7,7 +7,7 @@ boolean tensors and are never recorded: they select, they do not differentiate.
 """
 import numpy as np
 
-from minigrad.ops.broadcasting import as_operand, as_tensor, broadcast_operands
+from minigrad.ops.broadcasting import apply_binary, as_operand, as_tensor, broadcast_operands
 from minigrad.primitive import Primitive, array_namespace, array_of
 from minigrad.tensor import Tensor, wrap
 
@@ -117,12 +117,12 @@ def maximum(x, y):
     >>> mg.maximum(mg.tensor([1.0, 5.0]), 3.0)
     tensor([3., 5.])
     """
-    return Maximum()(*broadcast_operands("maximum", x, y))
+    return apply_binary(Maximum, x, y)
 
 
 def minimum(x, y):
     """Elementwise minimum with broadcasting; at ties each side gets half the gradient."""
-    return Minimum()(*broadcast_operands("minimum", x, y))
+    return apply_binary(Minimum, x, y)
 
 
 def where(cond, x, y):
