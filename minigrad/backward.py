@@ -142,8 +142,14 @@ def reverse_sweep(entries, target, z_bar, sources, retain_graph, create_graph):
                 continue
             if create_graph:
                 in_bars = entry.vjp(z_bar, output, *entry.inputs)
-            else:
-                in_bars = entry.vjp(z_bar, output.data, *entry.args)
+            else:  # one and two inputs spelled out, as in Primitive.__call__
+                args = entry.args
+                if len(args) == 1:
+                    in_bars = entry.vjp(z_bar, output.data, args[0])
+                elif len(args) == 2:
+                    in_bars = entry.vjp(z_bar, output.data, args[0], args[1])
+                else:
+                    in_bars = entry.vjp(z_bar, output.data, *args)
             if in_bars.__class__ is not tuple:
                 in_bars = tuple(in_bars) if isinstance(in_bars, list) else (in_bars,)
             for x, needs, bar in zip(entry.inputs, entry.needs_grad, in_bars):
