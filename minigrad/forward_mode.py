@@ -5,18 +5,26 @@ zero every primitive applied to a tensor that carries a tangent also runs its JV
 Tangents are ndarrays (one level of forward mode), and JVP rules run on arrays, so a
 JVP costs about one extra forward pass. Because backward with `create_graph=True` is made
 of ordinary primitives, forward mode over reverse mode (Hessian-vector products) works.
+
+A tangent is stored with the number of the `dual_level` that attached it, and counts only
+inside that level: a tensor that leaves one `mg.jvp` (kept by a closure, say) carries no
+stale tangent into the next.
 """
+import itertools
+
 import numpy as np
 
 
 class _ForwardMode:
-    __slots__ = ("depth",)
+    __slots__ = ("depth", "level")
 
     def __init__(self):
         self.depth = 0
+        self.level = None
 
 
 state = _ForwardMode()
+_levels = itertools.count()
 
 
 class dual_level:
@@ -24,11 +32,26 @@ class dual_level:
 
     def __enter__(self):
         state.depth += 1
+        self._outer, state.level = state.level, next(_levels)
         return self
 
     def __exit__(self, *exc):
         state.depth -= 1
+        state.level = self._outer
         return False
+
+
+def attach_tangent(tensor, tangent):
+    """Give `tensor` a tangent (an ndarray) in the current dual level."""
+    tensor._tangent = (state.level, tangent)
+
+
+def tangent_of(value):
+    """The tangent `value` carries in the current dual level, or None."""
+    pair = getattr(value, "_tangent", None)
+    if pair is None or pair[0] != state.level or not state.depth:
+        return None
+    return pair[1]
 
 
 def zero_tangent(value):
@@ -42,7 +65,7 @@ def zero_tangent(value):
 
 def push_tangent(primitive, inputs, args, out):
     """Run `primitive`'s JVP rule if any input carries a tangent; attach the result to `out`."""
-    tangents = [getattr(x, "_tangent", None) for x in inputs]
+    tangents = [tangent_of(x) for x in inputs]
     if all(t is None for t in tangents):
         return
     tangents = [zero_tangent(a) if t is None else t for a, t in zip(args, tangents)]
@@ -54,4 +77,4 @@ def push_tangent(primitive, inputs, args, out):
             f"but the output has shape {out.shape}")
     if z_dot.dtype != out.dtype:
         z_dot = z_dot.astype(out.dtype)
-    out._tangent = z_dot
+    attach_tangent(out, z_dot)

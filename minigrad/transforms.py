@@ -9,6 +9,7 @@ transform records its own backward pass (create_graph) so the outer one can see 
 import numpy as np
 
 from minigrad import forward_mode, grad_mode
+from minigrad.forward_mode import tangent_of
 from minigrad.backward import gradient
 from minigrad.ops import identity, stack
 from minigrad.tensor import Tensor, wrap
@@ -24,7 +25,7 @@ def _argnums(argnums, nargs, transform):
 
 def _is_tracked(value):
     return isinstance(value, Tensor) and (
-        (value._requires_grad and grad_mode.state.enabled) or value._tangent is not None)
+        (value._requires_grad and grad_mode.state.enabled) or tangent_of(value) is not None)
 
 
 def _as_variable(value, transform):
@@ -37,7 +38,7 @@ def _as_variable(value, transform):
                         f"dtype {variable.dtype}; pass floating values")
     variable.requires_grad = True
     if isinstance(value, Tensor):
-        variable._tangent = value._tangent
+        variable._tangent = value._tangent  # the same (level, tangent) pair
     return variable
 
 
@@ -50,7 +51,7 @@ def _captures_tracked(out, variables, grad_enabled):
     stack, seen = [out], set()
     while stack:
         tensor = stack.pop()
-        if id(tensor) not in own and (tensor._tangent is not None or (
+        if id(tensor) not in own and (tangent_of(tensor) is not None or (
                 grad_enabled and tensor._entry is None and tensor._requires_grad)):
             return True
         entry = tensor._entry
@@ -163,15 +164,14 @@ def jvp(f, primals, tangents):
             if t.shape != x.shape:
                 raise ValueError(f"jvp: tangent {i} has shape {t.shape} but its primal has "
                                  f"shape {x.shape}")
-            x._tangent = t.astype(x.dtype)
+            forward_mode.attach_tangent(x, t.astype(x.dtype))
             inputs.append(x)
         out = f(*inputs)
-    if not isinstance(out, Tensor):
-        raise TypeError(f"jvp: the function must return a Tensor, got {type(out).__name__}")
-    tangent = out._tangent if out._tangent is not None else np.zeros(out.shape, out.dtype)
-    out._tangent = None
-    for x in inputs:
-        x._tangent = None
+        if not isinstance(out, Tensor):
+            raise TypeError(f"jvp: the function must return a Tensor, got {type(out).__name__}")
+        tangent = tangent_of(out)  # read inside the level: outside it, tangents do not count
+    if tangent is None:  # the output does not depend on the inputs
+        tangent = np.zeros(out.shape, out.dtype)
     return out, wrap(tangent)
 
 

@@ -202,3 +202,17 @@ def test_grad_of_an_integer_argument_is_refused():
 def test_jacobian_mode_is_checked():
     with pytest.raises(ValueError, match="mode must be 'rev' or 'fwd'"):
         mg.jacobian(mg.sin, mode="forward")
+
+
+def test_a_tangent_does_not_outlive_its_jvp():
+    """A tensor that leaves one mg.jvp (here through a closure) carries no stale tangent
+    into the next: only the inputs of the current jvp are perturbed."""
+    kept = {}
+
+    def f(x):
+        kept["h"] = x * 3.0  # escapes with tangent 3 * x_dot in the first jvp
+        return x
+
+    mg.jvp(f, (mg.tensor([1.0]),), (mg.tensor([1.0]),))
+    _, tangent = mg.jvp(lambda y: y + kept["h"], (mg.tensor([2.0]),), (mg.tensor([1.0]),))
+    np.testing.assert_array_equal(tangent.data, [1.0])  # kept["h"] is a constant here

@@ -8,6 +8,7 @@ binary op then sees equal shapes, and its rules stay one line each.
 import numpy as np
 
 from minigrad import dtypes
+from minigrad.forward_mode import tangent_of
 from minigrad.primitive import Primitive, array_namespace
 from minigrad.tensor import Tensor
 
@@ -99,7 +100,7 @@ def as_operand(value, op):
 
 
 def _is_tracked(x):
-    return isinstance(x, Tensor) and (x._requires_grad or x._tangent is not None)
+    return isinstance(x, Tensor) and (x._requires_grad or tangent_of(x) is not None)
 
 
 def apply_binary(primitive_class, x, y):

@@ -7,6 +7,7 @@ axes explicitly, so the rules stay the two textbook products.
 import numpy as np
 
 from minigrad.ops.broadcasting import as_operand, broadcast_to
+from minigrad.forward_mode import tangent_of
 from minigrad.primitive import Primitive
 from minigrad.tensor import Tensor
 
@@ -154,7 +155,7 @@ def _broadcast_batch(x, batch):
     shape = batch + np.shape(x)[-2:]
     if np.shape(x) == shape or not isinstance(x, Tensor):
         return x  # constants broadcast inside np.matmul; no gradient flows to them
-    if not (x._requires_grad or x._tangent is not None):
+    if not (x._requires_grad or tangent_of(x) is not None):
         return x
     return broadcast_to(x, shape)
 
