@@ -1,4 +1,6 @@
-"""Functional neural-network ops: softmax, log_softmax and the losses.
+"""Functional neural-network ops, by PyTorch's names: the losses defined here, and the
+layers' functional forms (linear, conv2d, max_pool2d, layer_norm, batch_norm, gelu, and
+the activations) gathered from where they are defined.
 
 The losses take PyTorch's signatures. `cross_entropy` is one fused `SoftmaxNLL` node by
 default (its gradient is p - y, see minigrad/ops/softmax_nll.py); `fused=False` records
@@ -6,14 +8,19 @@ the textbook chain log_softmax -> NLL pick -> reduction instead, for comparison.
 """
 import numpy as np
 
-from minigrad.ops import getitem, linear, log_softmax, mean, softmax
+from minigrad.nn.activation import gelu
+from minigrad.nn.conv import conv2d
+from minigrad.nn.normalization import batch_norm, layer_norm
+from minigrad.nn.pooling import max_pool2d
+from minigrad.ops import getitem, linear, log_softmax, mean, relu, sigmoid, softmax, tanh
 from minigrad.ops import sum as sum_
 from minigrad.ops.broadcasting import as_tensor
 from minigrad.ops.softmax_nll import REDUCTIONS, BinaryCrossEntropyWithLogits, SoftmaxNLL
 from minigrad.tensor import Tensor
 
-__all__ = ["linear", "softmax", "log_softmax", "cross_entropy", "nll_loss", "mse_loss",
-           "binary_cross_entropy_with_logits"]
+__all__ = ["linear", "conv2d", "max_pool2d", "layer_norm", "batch_norm",
+           "relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
+           "cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy_with_logits"]
 
 
 def cross_entropy(logits, target, reduction="mean", fused=True, label_smoothing=0.0):
