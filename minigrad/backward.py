@@ -98,10 +98,7 @@ def gather(target):
             continue
         seen.add(entry)
         if entry.inputs is None:
-            raise RuntimeError(
-                f"backward through a released graph: the saved arrays of '{entry.op}' were freed "
-                "by an earlier backward. Pass retain_graph=True to the earlier backward() if you "
-                "need to run backward through this graph again")
+            raise released_graph_error(entry, "backward")
         if tensor._position != entry.position:
             raise RuntimeError(
                 f"backward: one '{entry.op}' instance was applied more than once, so its tape "
@@ -113,6 +110,14 @@ def gather(target):
                 stack.append(x)
     found.sort(reverse=True)  # positions are unique, so only they are ever compared
     return found
+
+
+def released_graph_error(entry, caller):
+    """The error for differentiating through an entry whose saved arrays were freed."""
+    return RuntimeError(
+        f"{caller} through a released graph: the saved arrays of '{entry.op}' were freed by "
+        "an earlier backward. Pass retain_graph=True to the earlier backward() if you need "
+        "to differentiate through this graph again")
 
 
 def reverse_sweep(entries, target, z_bar, sources, retain_graph, create_graph):

@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from minigrad import dtypes
+from minigrad.factories import as_generator
 from minigrad.tensor import Tensor, wrap
 
 
@@ -59,7 +60,7 @@ class DataLoader:
                              f"{batch_size!r}")
         self.batch_size = int(batch_size)
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
-        self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        self.rng = as_generator(rng)
 
     @property
     def n_samples(self):

@@ -6,6 +6,7 @@ and every one takes `requires_grad=` and `dtype=`.
 import numpy as np
 
 from minigrad import dtypes
+from minigrad.ops.shape import shape_argument
 from minigrad.tensor import Tensor
 
 
@@ -22,24 +23,18 @@ def tensor(data, requires_grad=False, dtype=None):
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
-def _shape(shape):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(shape[0])
-    return tuple(shape)
-
-
 def _make(array, requires_grad):
     return Tensor(array, requires_grad=requires_grad)
 
 
 def zeros(*shape, requires_grad=False, dtype=None):
     """A tensor of zeros: `mg.zeros(2, 3)` or `mg.zeros((2, 3))`."""
-    return _make(np.zeros(_shape(shape), dtype or dtypes.get_default_dtype()), requires_grad)
+    return _make(np.zeros(shape_argument(shape), dtype or dtypes.get_default_dtype()), requires_grad)
 
 
 def ones(*shape, requires_grad=False, dtype=None):
     """A tensor of ones: `mg.ones(2, 3)` or `mg.ones((2, 3))`."""
-    return _make(np.ones(_shape(shape), dtype or dtypes.get_default_dtype()), requires_grad)
+    return _make(np.ones(shape_argument(shape), dtype or dtypes.get_default_dtype()), requires_grad)
 
 
 def full(shape, fill_value, requires_grad=False, dtype=None):
@@ -80,7 +75,13 @@ def eye(n, m=None, requires_grad=False, dtype=None):
     return _make(np.eye(n, m, dtype=dtype or dtypes.get_default_dtype()), requires_grad)
 
 
-def _generator(rng):
+def as_generator(rng=None):
+    """A np.random.Generator from a Generator (used as is), a seed, or None (fresh entropy):
+    what every `rng=` argument in minigrad accepts.
+
+    >>> int(as_generator(0).integers(10)) == int(as_generator(0).integers(10))
+    True
+    """
     if isinstance(rng, np.random.Generator):
         return rng
     return np.random.default_rng(rng)
@@ -93,11 +94,11 @@ def randn(*shape, rng=None, requires_grad=False, dtype=None):
     >>> mg.randn(2, 3, rng=0).shape
     (2, 3)
     """
-    sample = _generator(rng).standard_normal(_shape(shape))
+    sample = as_generator(rng).standard_normal(shape_argument(shape))
     return _make(sample.astype(dtype or dtypes.get_default_dtype()), requires_grad)
 
 
 def rand(*shape, rng=None, requires_grad=False, dtype=None):
     """Uniform samples in [0, 1). `rng`: a np.random.Generator, or a seed for a new one."""
-    sample = _generator(rng).random(_shape(shape))
+    sample = as_generator(rng).random(shape_argument(shape))
     return _make(sample.astype(dtype or dtypes.get_default_dtype()), requires_grad)

@@ -22,7 +22,7 @@ import numpy as np
 
 from minigrad import forward_mode, grad_mode
 from minigrad.tape import active_tapes, record_on_active_tapes
-from minigrad.tensor import Tensor, wrap
+from minigrad.tensor import Tensor
 
 # The tape position of each recorded entry. Inputs are always recorded before the ops
 # that use them, so sorting entries by position is a topological order.
@@ -130,14 +130,6 @@ class Primitive:
         if _forward_mode.depth:
             forward_mode.push_tangent(self, inputs, args, out)
         return out
-
-    def release(self):
-        """Drop what the rules need; called after a backward without retain_graph."""
-        self.inputs = self.args = self.saved = None
-
-    @property
-    def released(self):
-        return getattr(self, "inputs", None) is None
 
 
 # Shared needs_grad tuples (indexed by bools), so recording allocates none.

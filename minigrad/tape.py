@@ -93,15 +93,12 @@ class Tape:
         Raises:
             RuntimeError: if a backward without retain_graph already released an entry.
         """
-        from minigrad.backward import reverse_sweep, initial_cotangent
+        from minigrad.backward import initial_cotangent, released_graph_error, reverse_sweep
         single = not isinstance(sources, (list, tuple))
         sources = [sources] if single else list(sources)
         for e in self._entries:
-            if getattr(e.primitive, "inputs", None) is None:
-                raise RuntimeError(
-                    f"tape.gradient through a released graph: the saved arrays of '{e.op}' "
-                    "were freed by an earlier backward. Pass retain_graph=True to that "
-                    "backward() if you need the tape's gradient afterwards")
+            if e.primitive.inputs is None:
+                raise released_graph_error(e.primitive, "tape.gradient")
         entries = [(None, e.primitive, e.output) for e in reversed(self._entries)]
         grads = reverse_sweep(entries, target, initial_cotangent(target, None, False),
                               sources=sources, retain_graph=True, create_graph=False)

@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from minigrad import dtypes
+from minigrad.factories import as_generator
 
 
 def make_moons(n_samples=200, noise=0.1, rng=None):
@@ -91,7 +92,7 @@ def _check(n_samples, minimum, noise, rng, name):
     if not noise >= 0:
         raise ValueError(f"{name}: noise is a standard deviation and must be >= 0, "
                          f"got {noise!r}")
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    return as_generator(rng)
 
 
 def _finish(X, y, noise, rng):

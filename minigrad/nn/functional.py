@@ -52,7 +52,7 @@ def cross_entropy(logits, target, reduction="mean", fused=True, label_smoothing=
     """
     logits = _logits(logits, "cross_entropy")
     target = class_targets(target, logits.shape, "cross_entropy")
-    _check_reduction(reduction, "cross_entropy")
+    check_reduction(reduction, "cross_entropy")
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"cross_entropy: label_smoothing must lie in [0, 1], got {label_smoothing}")
     if fused:
@@ -81,7 +81,7 @@ def nll_loss(log_probs, target, reduction="mean"):
     """
     log_probs = _logits(log_probs, "nll_loss")
     target = class_targets(target, log_probs.shape, "nll_loss")
-    _check_reduction(reduction, "nll_loss")
+    check_reduction(reduction, "nll_loss")
     return _nll(log_probs, target, reduction, 0.0)
 
 
@@ -118,7 +118,7 @@ def mse_loss(input, target, reduction="mean"):  # noqa: A002 - PyTorch's argumen
     input = as_tensor(input, "mse_loss")
     if not isinstance(target, Tensor):  # a constant takes the input's dtype, as in PyTorch
         target = as_tensor(np.asarray(target, dtype=input.dtype), "mse_loss")
-    _check_reduction(reduction, "mse_loss")
+    check_reduction(reduction, "mse_loss")
     if input.shape != target.shape:
         raise ValueError(
             f"mse_loss: input has shape {input.shape} but target has shape {target.shape}; "
@@ -150,7 +150,7 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):  # noqa: 
     """
     input = _logits(input, "binary_cross_entropy_with_logits", ndim=None)
     target = _constant(target, "binary_cross_entropy_with_logits")
-    _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    check_reduction(reduction, "binary_cross_entropy_with_logits")
     if target.shape != input.shape:
         raise ValueError(
             f"binary_cross_entropy_with_logits: target has shape {target.shape} but input has "
@@ -229,10 +229,12 @@ def _logits(value, op, ndim=2):
     return value
 
 
-def _check_reduction(reduction, op):
+def check_reduction(reduction, op):
+    """`reduction` if it is "mean", "sum" or "none", else a ValueError naming `op`."""
     if reduction not in REDUCTIONS:
         raise ValueError(f"{op}: reduction must be one of {', '.join(map(repr, REDUCTIONS))}, "
                          f"got {reduction!r}")
+    return reduction
 
 
 def _reduce(values, reduction):

@@ -4,17 +4,7 @@ import math
 import numpy as np
 
 from minigrad import dtypes
-
-
-def as_generator(rng=None):
-    """A np.random.Generator from a Generator (used as is), a seed, or None (fresh entropy).
-
-    >>> int(as_generator(0).integers(10)) == int(as_generator(0).integers(10))
-    True
-    """
-    if isinstance(rng, np.random.Generator):
-        return rng
-    return np.random.default_rng(rng)
+from minigrad.factories import as_generator  # noqa: F401 - layers call init.as_generator
 
 
 def fan_in(shape):

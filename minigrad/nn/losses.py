@@ -2,16 +2,19 @@
 from minigrad.nn import functional as F
 from minigrad.nn.module import Module
 
-_REDUCTIONS = ("mean", "sum", "none")
+
+class _ReducedLoss(Module):
+    """What every loss module holds: how to reduce the per-sample losses."""
+
+    def __init__(self, reduction="mean"):
+        super().__init__()
+        self.reduction = F.check_reduction(reduction, type(self).__name__)
+
+    def extra_repr(self):
+        return f"reduction={self.reduction!r}"
 
 
-def _check_reduction(name, reduction):
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
-    return reduction
-
-
-class CrossEntropyLoss(Module):
+class CrossEntropyLoss(_ReducedLoss):
     """Softmax cross-entropy of logits (N, C) against class indices (N,) or probabilities (N, C).
 
     Args:
@@ -26,19 +29,16 @@ class CrossEntropyLoss(Module):
     """
 
     def __init__(self, reduction="mean", fused=True, label_smoothing=0.0):
-        super().__init__()
-        self.reduction = _check_reduction("CrossEntropyLoss", reduction)
+        super().__init__(reduction)
         self.fused, self.label_smoothing = fused, label_smoothing
 
     def forward(self, logits, target):
         return F.cross_entropy(logits, target, reduction=self.reduction, fused=self.fused,
                                label_smoothing=self.label_smoothing)
 
-    def extra_repr(self):
-        return f"reduction={self.reduction!r}"
 
 
-class MSELoss(Module):
+class MSELoss(_ReducedLoss):
     """Mean squared error, (input - target)^2 reduced by mean (default), sum or none.
 
     >>> import minigrad as mg
@@ -46,18 +46,12 @@ class MSELoss(Module):
     5.0
     """
 
-    def __init__(self, reduction="mean"):
-        super().__init__()
-        self.reduction = _check_reduction("MSELoss", reduction)
-
     def forward(self, input, target):
         return F.mse_loss(input, target, reduction=self.reduction)
 
-    def extra_repr(self):
-        return f"reduction={self.reduction!r}"
 
 
-class BCEWithLogitsLoss(Module):
+class BCEWithLogitsLoss(_ReducedLoss):
     """Binary cross-entropy of sigmoid(input) against targets in [0, 1], computed stably
     from the logits: max(x, 0) - x y + log(1 + exp(-|x|)).
 
@@ -67,12 +61,6 @@ class BCEWithLogitsLoss(Module):
     0.693147
     """
 
-    def __init__(self, reduction="mean"):
-        super().__init__()
-        self.reduction = _check_reduction("BCEWithLogitsLoss", reduction)
-
     def forward(self, input, target):
         return F.binary_cross_entropy_with_logits(input, target, reduction=self.reduction)
 
-    def extra_repr(self):
-        return f"reduction={self.reduction!r}"

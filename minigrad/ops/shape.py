@@ -131,7 +131,8 @@ class Identity(Primitive):
         return x_dot
 
 
-def _shape_arg(shape):
+def shape_argument(shape):
+    """A shape given as separate ints, f(2, 3), or as one tuple or list, f((2, 3))."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         return tuple(shape[0])
     return tuple(shape)
@@ -162,7 +163,7 @@ def reshape(x, *shape):
     (2, 3)
     """
     x = as_tensor(x, "reshape")
-    new_shape = _resolve_shape(x.shape, _shape_arg(shape))
+    new_shape = _resolve_shape(x.shape, shape_argument(shape))
     if new_shape == x.shape:
         return x
     return Reshape(new_shape)(x)
@@ -171,7 +172,7 @@ def reshape(x, *shape):
 def transpose(x, *axes):
     """Permute axes (reverse them when none are given), as NumPy's transpose."""
     x = as_tensor(x, "transpose")
-    axes = _shape_arg(axes)
+    axes = shape_argument(axes)
     if not axes:
         axes = tuple(range(x.ndim))[::-1]
     if sorted(a % x.ndim for a in axes) != list(range(x.ndim)):
