@@ -1,11 +1,14 @@
 """Reverse mode: replay the tape backwards, pulling cotangents through each VJP rule.
 
-    1. gather   the entries that lead to the target (an explicit stack, no recursion),
-    2. order    them by tape position, newest first (inputs are always older than the ops
-                that consume them, so this is a valid reverse topological order),
-    3. sweep    once over that list: each entry's rule turns the cotangent of its output
-                (z_bar) into cotangents of its inputs, which are summed into the
-                cotangents of the entries that produced them, or into `.grad` of leaves.
+The sweep keeps the tensors that are waiting for their VJP rule in a heap ordered by
+tape position, newest first, and always runs the newest one next. Every consumer of a
+tensor is newer than it (an op is recorded after its inputs), so by the time a tensor
+comes off the heap, every rule that contributes to its cotangent has already run and its
+cotangent (z_bar) is complete. Its rule then turns z_bar into cotangents of its inputs,
+which are summed into the cotangents of those inputs, and an input seen for the first
+time joins the heap. Nothing recurses, and no separate pass collects the graph first:
+the sweep discovers the graph as it goes. Leaves receive their `.grad` when the sweep
+is complete, so a sweep that fails part-way (a released graph) changes no gradient.
 
 Cotangents live in a dict local to one sweep, so nothing stale survives between calls.
 Without `create_graph` rules see ndarrays and record nothing; with it they see Tensors,
@@ -13,11 +16,15 @@ so the backward pass is itself recorded and can be differentiated again.
 """
 import contextlib
 import gc
+import heapq
 
 import numpy as np
 
 from minigrad import grad_mode
 from minigrad.tensor import Tensor, wrap
+
+_heappush = heapq.heappush
+_heappop = heapq.heappop
 
 
 def backward(target, grad=None, retain_graph=False, create_graph=False):
@@ -28,7 +35,7 @@ def backward(target, grad=None, retain_graph=False, create_graph=False):
             "inputs with requires_grad=True (and not inside mg.no_grad()) before computing it")
     z_bar = initial_cotangent(target, grad, create_graph)
     with _collector_paused():
-        reverse_sweep(gather(target), target, z_bar, None, retain_graph, create_graph)
+        reverse_sweep(target, z_bar, None, retain_graph, create_graph, caller="backward")
 
 
 @contextlib.contextmanager
@@ -57,11 +64,7 @@ def gradient(target, sources, grad=None, retain_graph=False, create_graph=False)
     gets zeros. With `create_graph` the results are recorded tensors (for higher orders).
     """
     z_bar = initial_cotangent(target, grad, create_graph)
-    if not target._requires_grad:
-        entries = []
-    else:
-        entries = gather(target)
-    return reverse_sweep(entries, target, z_bar, sources, retain_graph, create_graph)
+    return reverse_sweep(target, z_bar, sources, retain_graph, create_graph)
 
 
 def initial_cotangent(target, grad, create_graph):
@@ -86,32 +89,6 @@ def initial_cotangent(target, grad, create_graph):
     return wrap(seed) if create_graph else seed
 
 
-def gather(target):
-    """The (position, entry, output tensor) triples that lead to `target`, newest first."""
-    found = []
-    seen = set()
-    stack = [target]
-    while stack:
-        tensor = stack.pop()
-        entry = tensor._entry
-        if entry is None or entry in seen:
-            continue
-        seen.add(entry)
-        if entry.inputs is None:
-            raise released_graph_error(entry, "backward")
-        if tensor._position != entry.position:
-            raise RuntimeError(
-                f"backward: one '{entry.op}' instance was applied more than once, so its tape "
-                "entry now describes only the last application. A Primitive instance is one "
-                f"tape entry: create a new one per call, e.g. {type(entry).__name__}()(x)")
-        found.append((entry.position, entry, tensor))
-        for x in entry.inputs:
-            if isinstance(x, Tensor) and x._entry is not None:
-                stack.append(x)
-    found.sort(reverse=True)  # positions are unique, so only they are ever compared
-    return found
-
-
 def released_graph_error(entry, caller):
     """The error for differentiating through an entry whose saved arrays were freed."""
     return RuntimeError(
@@ -120,81 +97,97 @@ def released_graph_error(entry, caller):
         "to differentiate through this graph again")
 
 
-def reverse_sweep(entries, target, z_bar, sources, retain_graph, create_graph):
-    """Run each entry's VJP rule newest first; the engine's one reverse loop.
+def _reused_instance_error(entry, caller):
+    return RuntimeError(
+        f"{caller}: one '{entry.op}' instance was applied more than once, so its tape "
+        "entry now describes only the last application. A Primitive instance is one "
+        f"tape entry: create a new one per call, e.g. {type(entry).__name__}()(x)")
+
+
+def reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within=None,
+                  caller="gradient"):
+    """Run the VJP rules from `target` back to the leaves, newest entry first.
 
     Args:
-        entries: (position, entry, output tensor) triples in reverse tape order.
         target: the tensor whose cotangent is `z_bar`.
         sources: None to accumulate into leaves' `.grad`; else the tensors whose
             cotangents to return, in order.
+        within: None, or the set of recorded tensors whose rules may run (a Tape's
+            outputs); a tensor outside it is treated like a leaf.
+        caller: the name errors report.
     """
-    wanted = None if sources is None else {id(s): None for s in sources}
-    handed_out = {id(z_bar)}  # the seed may be the caller's own array: never adopt it
-    bars = {}
-    if target._entry is not None:
-        bars[target._entry] = z_bar
-    if wanted is not None and id(target) in wanted:
-        wanted[id(target)] = z_bar
-    elif sources is None and target._entry is None:
-        _accumulate_leaf(target, z_bar, create_graph, handed_out)
+    seed = z_bar
+    bars = {target: z_bar}  # tensor -> its cotangent so far; pending ones, then leaves
+    heap = []  # (-position, tensor): the recorded tensors whose rule has yet to run
+    if target._entry is not None and (within is None or target in within):
+        heap.append((-target._position, target))
+    finished = {}  # intermediate tensors' complete cotangents, kept only if a source
 
     with grad_mode._SetGradEnabled(create_graph and grad_mode.state.enabled):
         pop = bars.pop
-        for _, entry, output in entries:
-            z_bar = pop(entry, None)
-            if z_bar is None:  # no path from this entry to the target
-                continue
+        while heap:
+            output = _heappop(heap)[1]
+            z_bar = pop(output)
+            entry = output._entry
+            inputs = output._inputs
+            if inputs is None:
+                raise released_graph_error(entry, caller)
+            needs_grad = entry.needs_grad
+            if needs_grad is not output._needs:
+                raise _reused_instance_error(entry, caller)
+            if sources is not None:
+                finished[output] = z_bar
             if create_graph:
-                in_bars = entry.vjp(z_bar, output, *entry.inputs)
+                in_bars = entry._sweep_vjp(z_bar, output, *inputs)
             else:  # one and two inputs spelled out, as in Primitive.__call__
-                args = entry.args
+                args = output._args
                 if len(args) == 1:
-                    in_bars = entry.vjp(z_bar, output.data, args[0])
+                    in_bars = entry._sweep_vjp(z_bar, output.data, args[0])
                 elif len(args) == 2:
-                    in_bars = entry.vjp(z_bar, output.data, args[0], args[1])
+                    in_bars = entry._sweep_vjp(z_bar, output.data, args[0], args[1])
                 else:
-                    in_bars = entry.vjp(z_bar, output.data, *args)
+                    in_bars = entry._sweep_vjp(z_bar, output.data, *args)
             if in_bars.__class__ is not tuple:
                 in_bars = tuple(in_bars) if isinstance(in_bars, list) else (in_bars,)
-            for x, needs, bar in zip(entry.inputs, entry.needs_grad, in_bars):
+            for x, needs, bar in zip(inputs, needs_grad, in_bars):
                 if not needs:
                     continue
-                data = x.data
                 # `is not` on dtypes: NumPy shares one dtype object per builtin type, so
                 # this is the cheap test; an equal but distinct dtype takes the slow path.
-                if bar.__class__ is not np.ndarray or bar.dtype is not data.dtype \
-                        or bar.shape != data.shape:
-                    bar = _checked(bar, x, entry)
-                if wanted is not None and id(x) in wanted:
-                    previous = wanted[id(x)]
-                    wanted[id(x)] = bar if previous is None else previous + bar
-                producer = x._entry
-                if producer is not None:
-                    previous = bars.get(producer)
-                    bars[producer] = bar if previous is None else previous + bar
-                elif sources is None:
-                    _accumulate_leaf(x, bar, create_graph, handed_out)
+                if bar.__class__ is not np.ndarray or bar.dtype is not x.data.dtype:
+                    bar = _checked(bar, x, entry, inputs)
+                previous = bars.get(x)
+                if previous is not None:
+                    bars[x] = previous + bar
+                else:
+                    bars[x] = bar
+                    if x._entry is not None and (within is None or x in within):
+                        _heappush(heap, (-x._position, x))
             if not retain_graph:
-                entry.inputs = entry.args = entry.saved = None  # release the saved arrays
+                output._inputs = output._args = entry.saved = None  # release the saved arrays
 
-    if sources is None:
-        return None
-    return [_finish_source(s, wanted[id(s)], create_graph) for s in sources]
+    # What is left in `bars` is complete: the cotangents of leaves (and of tensors
+    # outside `within`).
+    if sources is not None:
+        finished.update(bars)
+        return [_finish_source(s, finished.get(s), create_graph) for s in sources]
+    handed_out = {id(seed)}  # the seed may be the caller's own array: never adopt it
+    for leaf, bar in bars.items():
+        _accumulate_leaf(leaf, bar, create_graph, handed_out)
+    return None
 
 
-def _checked(bar, x, entry):
-    """A rule's cotangent, checked against its input's shape and cast to its dtype."""
-    i = next(k for k, candidate in enumerate(entry.inputs) if candidate is x)
+def _checked(bar, x, entry, inputs):
+    """A rule's cotangent that is not an ndarray of its input's dtype, made one.
+
+    (Its shape is checked where the rule runs: see Primitive._checked_vjp.)
+    """
     if bar is None:
-        raise RuntimeError(f"{entry.op}: VJP rule returned None for input {i}, which needs a gradient")
+        i = next(k for k, candidate in enumerate(inputs) if candidate is x)
+        raise RuntimeError(f"{entry.op}: VJP rule returned None for input {i}, which needs a "
+                           "gradient; return its cotangent (None only where needs_grad is False)")
     if isinstance(bar, np.generic):  # ufuncs on 0-d arrays return NumPy scalars
         bar = np.asarray(bar)
-    if bar.shape != x.shape:
-        raise RuntimeError(
-            f"{entry.op}: VJP rule returned a cotangent of shape {bar.shape} for input {i}, "
-            f"whose shape is {x.shape}. A VJP must return one cotangent per input, shaped "
-            "like that input")
     if bar.dtype != x.dtype:  # e.g. a float32 input promoted by a float64 operand
         bar = bar.astype(x.dtype)
     return bar
@@ -205,6 +198,8 @@ def _accumulate_leaf(leaf, bar, create_graph, handed_out):
     if create_graph:
         leaf.grad = bar if leaf.grad is None else leaf.grad + bar
         return
+    if bar.__class__ is not np.ndarray:  # a sum of 0-d arrays is a NumPy scalar
+        bar = np.asarray(bar)
     if leaf.grad is not None:
         total = leaf.grad.data + bar  # a new array: an old .grad someone kept stays as it was
         leaf.grad = wrap(total if total.__class__ is np.ndarray else np.asarray(total))

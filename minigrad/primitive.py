@@ -1,9 +1,10 @@
 """The one mechanism that defines a differentiable op: forward, VJP rule and JVP rule.
 
 Every built-in op is a `Primitive` subclass, and so is any op a user writes. A primitive
-is applied by calling an instance: `Mul()(x, y)`. The instance itself becomes the tape
-entry: it keeps its inputs and whatever its rules need, and nothing else, so the graph
-is a DAG of entries pointing at input tensors and holds no reference cycles.
+is applied by calling an instance: `Mul()(x, y)`, once. Its output records the line of
+the Wengert list, `out = op(*inputs)`: the instance (the tape entry, which keeps the op's
+parameters and whatever its rules saved) and the inputs. The graph is therefore a DAG
+of tensors pointing back at their inputs, and holds no reference cycles.
 
 Rules receive arrays or tensors
 -------------------------------
@@ -24,8 +25,8 @@ from minigrad import forward_mode, grad_mode
 from minigrad.tape import active_tapes, record_on_active_tapes
 from minigrad.tensor import Tensor
 
-# The tape position of each recorded entry. Inputs are always recorded before the ops
-# that use them, so sorting entries by position is a topological order.
+# The tape position of each recorded output. Inputs are always recorded before the ops
+# that use them, so newest-first by position is a reverse topological order.
 _positions = itertools.count()
 _new_tensor = Tensor.__new__
 _grad_mode = grad_mode.state
@@ -48,6 +49,12 @@ class Primitive:
     Rules return new arrays (or views) and never modify their arguments in place: one
     cotangent array may reach several rules, and a leaf may keep it as its `.grad`.
 
+    The engine checks what a VJP rule defined outside minigrad returns: one cotangent per
+    input, each shaped like its input, so a slip is reported at the rule that made it
+    rather than broadcast silently into other gradients. (The built-in rules are checked
+    once and for all, for every shape variant, by the spec table in tests/op_specs, so
+    the sweep runs them unchecked, as JAX trusts its primitives' rules.)
+
     Op parameters (axis, shape, exponent) are plain fields set in ``__init__``.
 
     Example: a cube op, checked the way the built-ins are.
@@ -69,8 +76,10 @@ class Primitive:
     True
     """
 
-    # Engine fields; a subclass adds its parameters in its own __slots__ (or uses a dict).
-    __slots__ = ("inputs", "args", "needs_grad", "position", "saved")
+    # needs_grad: which inputs need a gradient, for rules that skip the others.
+    # saved: anything forward computes for the rules; the engine frees it after backward.
+    # A subclass adds its parameters in its own __slots__ (or uses a dict).
+    __slots__ = ("needs_grad", "saved")
 
     #: Name shown on the tape; defaults to the lowercased class name.
     name = None
@@ -83,6 +92,32 @@ class Primitive:
 
     def jvp(self, *tangents_then_primals):
         raise NotImplementedError(f"{type(self).__name__} must define jvp()")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # What the reverse sweep calls: the rule itself for a built-in op, the rule with
+        # its cotangents checked for one defined elsewhere (see the class docstring).
+        built_in = cls.__module__.startswith("minigrad.")
+        cls._sweep_vjp = cls.vjp if built_in else Primitive._checked_vjp
+
+    def _checked_vjp(self, z_bar, z, *inputs):
+        """`self.vjp`, then a check that it returned one cotangent per input, each
+        shaped like that input (None is allowed where `needs_grad` is False)."""
+        in_bars = self.vjp(z_bar, z, *inputs)
+        listed = in_bars if isinstance(in_bars, (tuple, list)) else (in_bars,)
+        if len(listed) != len(inputs):
+            raise RuntimeError(
+                f"{self.op}: VJP rule returned {len(listed)} "
+                f"cotangent{'s' * (len(listed) != 1)} for {len(inputs)} inputs. Return one per input, in order (None for an input that needs no "
+                "gradient); a one-input op may return its cotangent bare")
+        for i, (x, needs, bar) in enumerate(zip(inputs, self.needs_grad, listed)):
+            if needs and bar is not None and np.shape(bar) != np.shape(x):
+                raise RuntimeError(
+                    f"{self.op}: VJP rule returned a cotangent of shape {np.shape(bar)} for "
+                    f"input {i}, whose shape is {np.shape(x)}. A VJP must return one "
+                    "cotangent per input, shaped like that input (sum over any axes the "
+                    "forward broadcast)")
+        return in_bars
 
     @property
     def op(self):
@@ -102,15 +137,35 @@ class Primitive:
         return fields
 
     def __call__(self, *inputs):
-        """Apply the op: run forward, and record this instance as a tape entry if needed."""
-        args, needs_grad = _arrays_and_needs(inputs)
-        # Spelled out for one and two inputs: CPython 3.11 inlines a call with positional
-        # arguments but not one with *args, and this line runs once per op.
-        if len(args) == 1:
-            z = self.forward(args[0])
-        elif len(args) == 2:
+        """Apply the op: run forward, and record it if an input needs a gradient.
+
+        `args` are the arrays behind the inputs (what the rules see) and `needs_grad`
+        says which inputs need a gradient. Both are spelled out for one and two inputs,
+        which make up nearly every graph: this runs once per op, and CPython 3.11
+        inlines a call with positional arguments but not one with *args.
+        """
+        if len(inputs) == 2:
+            x, y = inputs
+            if isinstance(x, Tensor):
+                if isinstance(y, Tensor):
+                    args, needs_grad = (x.data, y.data), (x._requires_grad, y._requires_grad)
+                else:
+                    args, needs_grad = (x.data, y), (x._requires_grad, False)
+            elif isinstance(y, Tensor):
+                args, needs_grad = (x, y.data), (False, y._requires_grad)
+            else:
+                args, needs_grad = inputs, (False, False)
             z = self.forward(args[0], args[1])
+        elif len(inputs) == 1:
+            x = inputs[0]
+            if isinstance(x, Tensor):
+                args, needs_grad = (x.data,), (x._requires_grad,)
+            else:
+                args, needs_grad = inputs, (False,)
+            z = self.forward(args[0])
         else:
+            args = tuple([x.data if isinstance(x, Tensor) else x for x in inputs])
+            needs_grad = tuple([isinstance(x, Tensor) and x._requires_grad for x in inputs])
             z = self.forward(*args)
         if z.__class__ is not np.ndarray:  # NumPy returns scalars for 0-d results
             z = np.asarray(z)
@@ -119,46 +174,22 @@ class Primitive:
         out.grad = out._entry = out._tangent = None
         out._requires_grad = False
         if _grad_mode.enabled and True in needs_grad:
-            self.inputs = inputs
-            self.args = args
-            self.needs_grad = needs_grad
-            self.position = out._position = next(_positions)
+            # The output holds its line of the Wengert list: `out = self(*inputs)`. The
+            # engine reads these fields of the tensor, one type, rather than of the
+            # entry, whose type varies op by op (CPython caches attribute access per
+            # type). `needs_grad` is a new tuple per call, also kept on the output, so
+            # the sweep can tell if this instance was applied again since.
             out._entry = self
+            out._inputs = inputs
+            out._args = args
+            self.needs_grad = out._needs = needs_grad
+            out._position = next(_positions)
             out._requires_grad = True
             if active_tapes:
                 record_on_active_tapes(self, out)
         if _forward_mode.depth:
             forward_mode.push_tangent(self, inputs, args, out)
         return out
-
-
-# Shared needs_grad tuples (indexed by bools), so recording allocates none.
-_NEEDS_ONE = ((False,), (True,))
-_NEEDS = (((False, False), (False, True)), ((True, False), (True, True)))
-
-
-def _arrays_and_needs(inputs):
-    """The arrays behind the inputs, and which inputs need a gradient.
-
-    One pass, unrolled for the one- and two-input ops that dominate every graph: this
-    runs once per op, and a generic comprehension costs as much as a small NumPy call.
-    """
-    if len(inputs) == 2:
-        x, y = inputs
-        if isinstance(x, Tensor):
-            if isinstance(y, Tensor):
-                return (x.data, y.data), _NEEDS[x._requires_grad][y._requires_grad]
-            return (x.data, y), _NEEDS[x._requires_grad][False]
-        if isinstance(y, Tensor):
-            return (x, y.data), _NEEDS[False][y._requires_grad]
-        return inputs, _NEEDS[False][False]
-    if len(inputs) == 1:
-        x = inputs[0]
-        if isinstance(x, Tensor):
-            return (x.data,), _NEEDS_ONE[x._requires_grad]
-        return inputs, _NEEDS_ONE[False]
-    return (tuple([x.data if isinstance(x, Tensor) else x for x in inputs]),
-            tuple([isinstance(x, Tensor) and x._requires_grad for x in inputs]))
 
 
 def array_namespace(*values):

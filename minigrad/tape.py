@@ -31,7 +31,7 @@ class TapeEntry:
     def __init__(self, primitive, output):
         self.primitive = primitive
         self.output = output
-        self.inputs = primitive.inputs
+        self.inputs = output._inputs
 
     @property
     def op(self):
@@ -97,11 +97,11 @@ class Tape:
         single = not isinstance(sources, (list, tuple))
         sources = [sources] if single else list(sources)
         for e in self._entries:
-            if e.primitive.inputs is None:
+            if e.output._inputs is None:
                 raise released_graph_error(e.primitive, "tape.gradient")
-        entries = [(None, e.primitive, e.output) for e in reversed(self._entries)]
-        grads = reverse_sweep(entries, target, initial_cotangent(target, None, False),
-                              sources=sources, retain_graph=True, create_graph=False)
+        grads = reverse_sweep(target, initial_cotangent(target, None, False), sources,
+                              retain_graph=True, create_graph=False,
+                              within={e.output for e in self._entries}, caller="tape.gradient")
         return grads[0] if single else grads
 
     def __str__(self):

@@ -1,6 +1,7 @@
 """`Tensor`: an ndarray plus what reverse and forward mode need to know about it.
 
-A tensor produced by a recorded op points at its tape entry (`_entry`); a leaf has none.
+A tensor produced by a recorded op points at its tape entry (`_entry`) and its inputs;
+a leaf has none.
 Every operator and method below is one line that calls an op function: the math lives
 in `minigrad/ops/`, one family per file.
 """
@@ -28,9 +29,13 @@ class Tensor:
     tensor([2., 4., 6.])
     """
 
-    # _position: the tape position of _entry when it produced this tensor (see gather()).
-    __slots__ = ("data", "_requires_grad", "grad", "_entry", "_position", "_tangent",
-                 "__weakref__")
+    # A tensor an op recorded holds its line of the Wengert list, `self = _entry(*_inputs)`:
+    # _entry, the Primitive instance (None for a leaf); _inputs, the tensors and constants
+    # it was applied to, and _args, the arrays behind them (both None once backward has
+    # released the graph); _needs, which inputs need a gradient; _position, its place on
+    # the tape. The last four are set only on recorded tensors (see Primitive.__call__).
+    __slots__ = ("data", "_requires_grad", "grad", "_entry", "_inputs", "_args", "_needs",
+                 "_position", "_tangent", "__weakref__")
 
     # NumPy defers `ndarray + tensor` to Tensor.__radd__ instead of building an object array.
     __array_ufunc__ = None

@@ -58,7 +58,7 @@ def _captures_tracked(out, variables, grad_enabled):
         if entry is None or entry in seen:
             continue
         seen.add(entry)
-        stack.extend(x for x in entry.inputs if isinstance(x, Tensor))
+        stack.extend(x for x in tensor._inputs if isinstance(x, Tensor))
     return False
 
 

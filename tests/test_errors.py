@@ -214,3 +214,46 @@ def test_reusing_one_primitive_instance_is_caught_at_backward():
     op(x * 2)
     with pytest.raises(RuntimeError, match=r"applied more than once.*Tanh\(\)\(x\)"):
         first.sum().backward()
+
+
+# ----- rules of user-defined ops ------------------------------------------------------
+class Scale(mg.Primitive):
+    """z = x * c for a constant c, with a VJP rule that can be made wrong on purpose."""
+
+    def __init__(self, mistake=None):
+        self.mistake = mistake
+
+    def forward(self, x, c):
+        return x * c
+
+    def vjp(self, z_bar, z, x, c):
+        if self.mistake == "shape":
+            return z_bar.sum(keepdims=True), None  # forgot that x has 3 elements
+        if self.mistake == "count":
+            return z_bar * c  # one cotangent for two inputs
+        if self.mistake == "none":
+            return None, None
+        return z_bar * c, None
+
+    def jvp(self, x_dot, c_dot, z, x, c):
+        return x_dot * c
+
+
+@pytest.mark.parametrize("mistake, message", [
+    ("shape", r"scale: VJP rule returned a cotangent of shape \(1,\) for input 0, whose "
+              r"shape is \(3,\)"),
+    ("count", r"scale: VJP rule returned 1 cotangent for 2 inputs"),
+    ("none", r"scale: VJP rule returned None for input 0, which needs a gradient"),
+])
+def test_a_wrong_user_vjp_rule_is_reported_at_the_rule(mistake, message):
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = mg.sin(Scale(mistake)(x, 2.0)).sum()
+    with pytest.raises(RuntimeError, match=message):
+        y.backward()
+    assert x.grad is None
+
+
+def test_a_correct_user_vjp_rule_passes_the_checks():
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    Scale()(x, 2.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0, 2.0])

@@ -123,11 +123,17 @@ def test_second_backward_through_released_graph_says_retain_graph():
 
 def test_backward_through_a_graph_released_by_another_loss_raises():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
+    w = mg.tensor([3.0, 4.0], requires_grad=True)
     shared = mg.sin(x)
-    loss1, loss2 = shared.sum(), (shared * 2.0).sum()
+    loss1, loss2 = shared.sum(), (shared * w).sum()
     loss1.backward()  # releases the sin entry that loss2 also needs
+    x_grad = x.grad.data.copy()
     with pytest.raises(RuntimeError, match=r"released.*sin.*retain_graph=True"):
         loss2.backward()
+    # The sweep failed part-way, after w's cotangent was computed: leaves get their
+    # gradients only when a sweep completes, so neither leaf is half-updated.
+    assert w.grad is None
+    np.testing.assert_array_equal(x.grad.data, x_grad)
 
 
 def test_grad_transform_keeps_nothing_alive(no_gc):
