@@ -171,9 +171,11 @@ class Primitive:
             z = np.asarray(z)
         out = _new_tensor(Tensor)  # wrap(z), inlined: this line runs once per op
         out.data = z
-        out.grad = out._entry = out._tangent = None
-        out._requires_grad = False
-        if _grad_mode.enabled and True in needs_grad:
+        out.grad = out._tangent = None
+        if not _grad_mode.enabled or True not in needs_grad:
+            out._entry = None
+            out._requires_grad = False
+        else:
             # The output holds its line of the Wengert list: `out = self(*inputs)`. The
             # engine reads these fields of the tensor, one type, rather than of the
             # entry, whose type varies op by op (CPython caches attribute access per

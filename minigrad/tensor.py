@@ -148,13 +148,11 @@ class Tensor:
         return wrap(self.data)
 
     # ----- operators: each is one call into minigrad.ops ----------------------------
-    def __add__(self, other): return ops.add(self, other)
+    # x + y, x - y, x * y and x / y are the op functions themselves, assigned at the end
+    # of this file once minigrad.ops exists: the commonest ops skip one Python call.
     def __radd__(self, other): return ops.add(other, self)
-    def __sub__(self, other): return ops.subtract(self, other)
     def __rsub__(self, other): return ops.subtract(other, self)
-    def __mul__(self, other): return ops.multiply(self, other)
     def __rmul__(self, other): return ops.multiply(other, self)
-    def __truediv__(self, other): return ops.divide(self, other)
     def __rtruediv__(self, other): return ops.divide(other, self)
     def __pow__(self, other): return ops.power(self, other)
     def __rpow__(self, other): return ops.power(other, self)
@@ -215,3 +213,6 @@ def wrap(array):
 # Imported last: the ops and the engine need Tensor defined first.
 from minigrad import ops  # noqa: E402
 from minigrad.backward import backward as backward_pass  # noqa: E402
+
+Tensor.__add__, Tensor.__sub__ = ops.add, ops.subtract
+Tensor.__mul__, Tensor.__truediv__ = ops.multiply, ops.divide
