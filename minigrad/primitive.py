@@ -23,7 +23,7 @@ import numpy as np
 
 from minigrad import forward_mode, grad_mode
 from minigrad.tape import active_tapes, record_on_active_tapes
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, as_tensor
 
 # The tape position of each recorded output. Inputs are always recorded before the ops
 # that use them, so newest-first by position is a reverse topological order.
@@ -140,7 +140,9 @@ class Primitive:
         """Apply the op: run forward, and record it if an input needs a gradient.
 
         `args` are the arrays behind the inputs (what the rules see) and `needs_grad`
-        says which inputs need a gradient. Both are spelled out for one and two inputs,
+        says which inputs need a gradient. The input of a one-input op is made a Tensor
+        (a constant if it was not one), so `Tanh()(x)` accepts what `mg.tensor` accepts
+        and names the op when it cannot. Both are spelled out for one and two inputs,
         which make up nearly every graph: this runs once per op, and CPython 3.11
         inlines a call with positional arguments but not one with *args.
         """
@@ -158,10 +160,10 @@ class Primitive:
             z = self.forward(args[0], args[1])
         elif len(inputs) == 1:
             x = inputs[0]
-            if isinstance(x, Tensor):
-                args, needs_grad = (x.data,), (x._requires_grad,)
-            else:
-                args, needs_grad = inputs, (False,)
+            if not isinstance(x, Tensor):  # a constant, as mg.tensor(x); or a TypeError
+                x = as_tensor(x, self.op)
+                inputs = (x,)
+            args, needs_grad = (x.data,), (x._requires_grad,)
             z = self.forward(args[0])
         else:
             args = tuple([x.data if isinstance(x, Tensor) else x for x in inputs])

@@ -210,6 +210,16 @@ def wrap(array):
     return tensor
 
 
+def as_tensor(value, op):
+    """`value` as a Tensor (a constant, if it is not one), or a TypeError naming the op."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (np.ndarray, np.generic, list, tuple, int, float, bool)):
+        return Tensor(value)
+    raise TypeError(
+        f"{op}: expected a Tensor, ndarray or number, got {type(value).__name__}")
+
+
 # Imported last: the ops and the engine need Tensor defined first.
 from minigrad import ops  # noqa: E402
 from minigrad.backward import backward as backward_pass  # noqa: E402

@@ -13,8 +13,8 @@ import numpy as np
 from minigrad.nn import init
 from minigrad.nn.im2col import Unfold, output_size
 from minigrad.nn.module import Module, Parameter
-from minigrad.ops.broadcasting import as_tensor
 from minigrad.primitive import array_of
+from minigrad.tensor import as_tensor
 
 
 def _pair(value, what):

@@ -14,9 +14,9 @@ from minigrad.nn.normalization import batch_norm, layer_norm
 from minigrad.nn.pooling import max_pool2d
 from minigrad.ops import getitem, linear, log_softmax, mean, relu, sigmoid, softmax, tanh
 from minigrad.ops import sum as sum_
-from minigrad.ops.broadcasting import as_tensor
 from minigrad.ops.softmax_nll import REDUCTIONS, BinaryCrossEntropyWithLogits, SoftmaxNLL
 from minigrad.tensor import Tensor
+from minigrad.tensor import as_tensor
 
 __all__ = ["linear", "conv2d", "max_pool2d", "layer_norm", "batch_norm",
            "relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",

@@ -14,9 +14,9 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.nn.module import Module, Parameter
-from minigrad.ops.broadcasting import as_tensor
 from minigrad.ops.elementwise import sqrt
 from minigrad.primitive import array_of
+from minigrad.tensor import as_tensor
 
 
 def _normalize(x, axes, eps):

@@ -12,10 +12,10 @@ import numpy as np
 from minigrad.nn.conv import _pair
 from minigrad.nn.im2col import output_size
 from minigrad.nn.module import Module
-from minigrad.ops.broadcasting import as_tensor
 from minigrad.ops.indexing import IndexAdd
 from minigrad.primitive import Primitive
 from minigrad.tensor import Tensor
+from minigrad.tensor import as_tensor
 
 
 class MaxPool(Primitive):

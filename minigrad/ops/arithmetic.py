@@ -5,7 +5,7 @@ broadcasting.py), so each rule is the textbook derivative and nothing more.
 """
 import numpy as np
 
-from minigrad.ops.broadcasting import apply_binary, as_tensor
+from minigrad.ops.broadcasting import apply_binary
 from minigrad.primitive import Primitive, array_namespace, array_of
 
 
@@ -180,7 +180,7 @@ def divide(x, y):
 
 def negative(x):
     """Elementwise -x."""
-    return Negative()(as_tensor(x, "negative"))
+    return Negative()(x)
 
 
 def power(x, y):

@@ -10,7 +10,7 @@ import numpy as np
 from minigrad import dtypes
 from minigrad.forward_mode import tangent_of
 from minigrad.primitive import Primitive, array_namespace
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, as_tensor
 
 _PYTHON_SCALARS = (int, float, bool)
 
@@ -71,16 +71,6 @@ def broadcast_to(x, shape):
             f"broadcast_to: cannot broadcast shape {x.shape} to {shape}: each axis of the input "
             "must be 1 or match, counting from the right") from None
     return BroadcastTo(shape)(x)
-
-
-def as_tensor(value, op):
-    """`value` as a Tensor, or a TypeError that names the op and the bad type."""
-    if isinstance(value, Tensor):
-        return value
-    if isinstance(value, (np.ndarray, np.generic, list, tuple) + _PYTHON_SCALARS):
-        return Tensor(value)
-    raise TypeError(
-        f"{op}: expected a Tensor, ndarray or number, got {type(value).__name__}")
 
 
 def as_operand(value, op):

@@ -7,7 +7,6 @@ from `array_of`: they are piecewise constant, so they are exact constants in eve
 """
 import numpy as np
 
-from minigrad.ops.broadcasting import as_tensor
 from minigrad.primitive import Primitive, array_namespace, array_of
 
 
@@ -188,44 +187,44 @@ def exp(x):
     >>> mg.exp(mg.tensor([0.0]))
     tensor([1.])
     """
-    return Exp()(as_tensor(x, "exp"))
+    return Exp()(x)
 
 
 def log(x):
     """Elementwise natural logarithm (NaN for x < 0 and -inf at 0, as NumPy)."""
-    return Log()(as_tensor(x, "log"))
+    return Log()(x)
 
 
 def sqrt(x):
     """Elementwise square root."""
-    return Sqrt()(as_tensor(x, "sqrt"))
+    return Sqrt()(x)
 
 
 def abs(x):  # noqa: A001 - the NumPy name, on purpose
     """Elementwise |x|; the gradient at 0 is 0."""
-    return Abs()(as_tensor(x, "abs"))
+    return Abs()(x)
 
 
 def tanh(x):
     """Elementwise hyperbolic tangent."""
-    return Tanh()(as_tensor(x, "tanh"))
+    return Tanh()(x)
 
 
 def sigmoid(x):
     """Elementwise logistic sigmoid 1 / (1 + exp(-x)), stable for any finite x."""
-    return Sigmoid()(as_tensor(x, "sigmoid"))
+    return Sigmoid()(x)
 
 
 def relu(x):
     """Elementwise max(x, 0); the gradient at 0 is 0."""
-    return Relu()(as_tensor(x, "relu"))
+    return Relu()(x)
 
 
 def sin(x):
     """Elementwise sine."""
-    return Sin()(as_tensor(x, "sin"))
+    return Sin()(x)
 
 
 def cos(x):
     """Elementwise cosine."""
-    return Cos()(as_tensor(x, "cos"))
+    return Cos()(x)

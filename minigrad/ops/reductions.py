@@ -6,8 +6,8 @@ end, as in NumPy. Ties in max and min share the gradient evenly among the tied e
 """
 import numpy as np
 
-from minigrad.ops.broadcasting import as_tensor
 from minigrad.primitive import Primitive, array_namespace, array_of
+from minigrad.tensor import as_tensor
 
 
 def normalize_axis(axis, ndim, op):

@@ -7,9 +7,10 @@ boolean tensors and are never recorded: they select, they do not differentiate.
 """
 import numpy as np
 
-from minigrad.ops.broadcasting import apply_binary, as_operand, as_tensor, broadcast_operands
+from minigrad.ops.broadcasting import apply_binary, as_operand, broadcast_operands
 from minigrad.primitive import Primitive, array_namespace, array_of
 from minigrad.tensor import Tensor, wrap
+from minigrad.tensor import as_tensor
 
 
 class Maximum(Primitive):

@@ -6,9 +6,9 @@ transpose by the inverse permutation, slice the concatenation apart, cast back.
 """
 import numpy as np
 
-from minigrad.ops.broadcasting import as_tensor
 from minigrad.ops.reductions import normalize_axis
 from minigrad.primitive import Primitive, array_namespace
+from minigrad.tensor import as_tensor
 
 
 class Reshape(Primitive):
@@ -252,4 +252,4 @@ def astype(x, dtype):
 
 def identity(x):
     """A new node equal to x (what the transforms differentiate with respect to)."""
-    return Identity()(as_tensor(x, "identity"))
+    return Identity()(x)

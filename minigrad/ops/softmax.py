@@ -12,9 +12,9 @@ per row instead of building the C x C matrix:
 """
 import numpy as np
 
-from minigrad.ops.broadcasting import as_tensor
 from minigrad.ops.reductions import keepdims_shape, normalize_axis
 from minigrad.primitive import Primitive, array_namespace, array_of
+from minigrad.tensor import as_tensor
 
 
 def stable_max(x, axes):
