@@ -121,7 +121,8 @@ def reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within=Non
     heap = []  # (-position, tensor): the recorded tensors whose rule has yet to run
     if target._entry is not None and (within is None or target in within):
         heap.append((-target._position, target))
-    finished = {}  # intermediate tensors' complete cotangents, kept only if a source
+    wanted = None if sources is None else set(sources)
+    finished = {}  # the complete cotangents of the intermediate tensors that are sources
 
     with grad_mode._SetGradEnabled(create_graph and grad_mode.state.enabled):
         pop = bars.pop
@@ -135,7 +136,7 @@ def reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within=Non
             needs_grad = entry.needs_grad
             if needs_grad is not output._needs:
                 raise _reused_instance_error(entry, caller)
-            if sources is not None:
+            if wanted is not None and output in wanted:
                 finished[output] = z_bar
             if create_graph:
                 in_bars = entry._sweep_vjp(z_bar, output, *inputs)
