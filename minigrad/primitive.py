@@ -139,12 +139,13 @@ class Primitive:
     def __call__(self, *inputs):
         """Apply the op: run forward, and record it if an input needs a gradient.
 
-        `args` are the arrays behind the inputs (what the rules see) and `needs_grad`
-        says which inputs need a gradient. The input of a one-input op is made a Tensor
-        (a constant if it was not one), so `Tanh()(x)` accepts what `mg.tensor` accepts
-        and names the op when it cannot. Both are spelled out for one and two inputs,
-        which make up nearly every graph: this runs once per op, and CPython 3.11
-        inlines a call with positional arguments but not one with *args.
+        `args` are the arrays behind the inputs (what the rules see); `needs_grad` says
+        which inputs need a gradient. Both are spelled out for one and two inputs, which
+        make up nearly every graph: this runs once per op, and CPython 3.11 inlines a
+        call with positional arguments but not one with *args.
+
+        The input of a one-input op is made a Tensor (a constant if it was not one), so
+        `Tanh()(x)` accepts what `mg.tensor` accepts, and names the op when it cannot.
         """
         if len(inputs) == 2:
             x, y = inputs
