@@ -14,7 +14,6 @@ Cotangents live in a dict local to one sweep, so nothing stale survives between 
 Without `create_graph` rules see ndarrays and record nothing; with it they see Tensors,
 so the backward pass is itself recorded and can be differentiated again.
 """
-import contextlib
 import gc
 import heapq
 
@@ -34,26 +33,16 @@ def backward(target, grad=None, retain_graph=False, create_graph=False):
             "backward: this tensor does not require grad and has no recorded op. Create the "
             "inputs with requires_grad=True (and not inside mg.no_grad()) before computing it")
     z_bar = initial_cotangent(target, grad, create_graph)
-    with _collector_paused():
-        reverse_sweep(target, z_bar, None, retain_graph, create_graph, caller="backward")
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    """Pause Python's cyclic garbage collector for one backward pass.
-
-    The graph holds no reference cycles, so the collector finds nothing in it; but a
-    backward pass allocates a few objects per entry while the whole graph is alive, and
-    each collection it triggers re-scans that graph (about 10% of a small-op backward).
-    Reference counting still frees everything as usual; the collector's previous state
-    is restored on exit.
-    """
-    was_enabled = gc.isenabled()
+    # Python's cyclic collector is paused for the sweep. The graph holds no reference
+    # cycles, so the collector finds nothing in it; but the sweep allocates a few objects
+    # per entry while the whole graph is alive, and each collection they trigger re-scans
+    # that graph (about 10% of a small-op backward). Reference counting frees as usual.
+    collector_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        yield
+        reverse_sweep(target, z_bar, None, retain_graph, create_graph, caller="backward")
     finally:
-        if was_enabled:
+        if collector_was_enabled:
             gc.enable()
 
 
@@ -124,7 +113,12 @@ def reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within=Non
     wanted = None if sources is None else set(sources)
     finished = {}  # the complete cotangents of the intermediate tensors that are sources
 
-    with grad_mode._SetGradEnabled(create_graph and grad_mode.state.enabled):
+    # Rules record only under create_graph. (Set directly, not with a context manager:
+    # this runs once per backward, and small graphs are where notebooks live.)
+    grad_state = grad_mode.state
+    grad_was_enabled = grad_state.enabled
+    grad_state.enabled = create_graph and grad_was_enabled
+    try:
         pop = bars.pop
         while heap:
             output = _heappop(heap)[1]
@@ -166,6 +160,8 @@ def reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within=Non
                         _heappush(heap, (-x._position, x))
             if not retain_graph:
                 output._inputs = output._args = entry.saved = None  # release the saved arrays
+    finally:
+        grad_state.enabled = grad_was_enabled
 
     # What is left in `bars` is complete: the cotangents of leaves (and of tensors
     # outside `within`).

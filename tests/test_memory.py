@@ -8,15 +8,19 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.backward import _collector_paused
 
 
 @pytest.fixture
 def no_gc():
     """Turn the cyclic collector off: anything freed below is freed by refcounting."""
     gc.collect()
-    with _collector_paused():
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
         yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _mlp_step(w1, w2, x):
