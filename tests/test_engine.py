@@ -103,6 +103,17 @@ def test_constants_get_no_gradient_and_are_not_recorded():
     assert c.grad is None
 
 
+def test_one_input_primitive_takes_non_tensors_as_constants():
+    """Tanh()(x) accepts what mg.tensor accepts: an ndarray keeps its dtype, a list
+    takes the default one; the result is a constant, recorded nowhere."""
+    from minigrad.ops import Tanh
+    from_array = Tanh()(np.array([0.5], dtype=np.float32))
+    from_list = Tanh()([0.5, -0.5])
+    assert from_array.dtype == np.float32 and from_list.dtype == np.float64
+    np.testing.assert_array_equal(from_list.data, np.tanh([0.5, -0.5]))
+    assert from_array.is_leaf and not from_list.requires_grad
+
+
 def test_backward_on_a_leaf_accumulates_the_seed():
     x = leaf([1.0, 2.0])
     x.backward(np.array([3.0, 4.0]))
