@@ -6,6 +6,7 @@ import copy
 import importlib
 import pkgutil
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -200,6 +201,28 @@ def test_clip_passes_the_gradient_at_its_bounds_inclusive():
     np.testing.assert_array_equal(t, [0.0, 1.0, 1.0, 1.0, 0.0])
     g, _ = _grad_and_tangent(lambda t: mg.clip(t, a_min=0.0), x)
     np.testing.assert_array_equal(g, [0.0, 0.0, 1.0, 1.0, 1.0])
+
+
+def test_power_at_a_zero_base_follows_pytorch_and_does_not_warn():
+    """0 * inf at x = 0: dz/dx = 0 at 0 ** 0, dz/dy = 0 where y >= 0; the rest stands."""
+    x = np.array([0.0, 0.0, 0.0, 0.0, 2.0])
+    y = np.array([0.0, 1.0, 2.0, 0.5, 0.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gx, gy = mg.grad(lambda a, b: (a ** b).sum(), argnums=(0, 1))(mg.tensor(x), mg.tensor(y))
+        _, t = mg.jvp(lambda a, b: a ** b, (mg.tensor(x), mg.tensor(y)),
+                      (np.ones(5), np.zeros(5)))
+        # (not at 0 ** 0.5: there the zero x-tangent meets dz/dx = inf, and 0 * inf = nan)
+        keep = [0, 1, 2, 4]
+        _, s = mg.jvp(lambda a, b: a ** b, (mg.tensor(x[keep]), mg.tensor(y[keep])),
+                      (np.zeros(4), np.ones(4)))
+    np.testing.assert_array_equal(gx.data, [0.0, 1.0, 0.0, np.inf, 0.0])
+    np.testing.assert_array_equal(t.data, gx.data)
+    np.testing.assert_array_equal(gy.data, [0.0, 0.0, 0.0, 0.0, np.log(2.0)])
+    np.testing.assert_array_equal(s.data, gy.data[keep])
+    # a constant zero exponent: z = 1 everywhere, so no gradient anywhere
+    g = mg.grad(lambda a: (a ** 0).sum())(mg.tensor([0.0, -1.5, 3.0]))
+    np.testing.assert_array_equal(g.data, [0.0, 0.0, 0.0])
 
 
 def test_kink_conventions_hold_at_second_order():

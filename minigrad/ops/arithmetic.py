@@ -124,6 +124,12 @@ class Power(Primitive):
       vjp:      x_bar = z_bar * y * x**(y - 1),   y_bar = z_bar * z * log(x)
     The y-terms are computed only when y carries a gradient or tangent, so a constant
     exponent (the common x ** 2) never evaluates log(x) and works for negative x.
+
+    At a zero base the formulas meet 0 * inf. There dz/dx is 0 where y = 0 (z is 1 for
+    every x), and dz/dy is 0 where y >= 0 (for y > 0 the limit of x**y log(x) as
+    x -> 0+; at y = 0 a convention), as in PyTorch. Elsewhere at x = 0 the formulas
+    stand: dz/dx = inf for 0 < y < 1, as the slope is. Only those points are masked, so
+    second derivatives away from x = 0 are untouched.
     """
 
     __slots__ = ()
@@ -134,15 +140,37 @@ class Power(Primitive):
 
     def vjp(self, z_bar, z, x, y):
         x_needed, y_needed = self.needs_grad
-        x_bar = z_bar * y * x ** (y - 1) if x_needed else None
-        y_bar = z_bar * z * _log(x) if y_needed else None
+        x_bar = z_bar * _dz_dx(x, y) if x_needed else None
+        y_bar = z_bar * _dz_dy(z, x, y) if y_needed else None
         return x_bar, y_bar
 
     def jvp(self, x_dot, y_dot, z, x, y):
-        z_dot = x_dot * y * x ** (y - 1)
+        z_dot = x_dot * _dz_dx(x, y)
         if np.any(array_of(y_dot)):  # a constant exponent's tangent is zero: skip log(x)
-            z_dot = z_dot + y_dot * z * _log(x)
+            z_dot = z_dot + y_dot * _dz_dy(z, x, y)
         return z_dot
+
+
+def _dz_dx(x, y):
+    """y x^(y-1), and 0 at 0 ** 0."""
+    zero_to_zero = array_of(y) == 0
+    if np.any(zero_to_zero):  # y alone first: the common x ** 2 stops here
+        zero_to_zero = zero_to_zero & (array_of(x) == 0)
+    if not np.any(zero_to_zero):
+        return y * x ** (y - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 * inf there, replaced
+        slope = y * x ** (y - 1)
+    return array_namespace(slope).where(zero_to_zero, 0, slope)
+
+
+def _dz_dy(z, x, y):
+    """z log(x), and 0 where x = 0 and y >= 0."""
+    zero_base = (array_of(x) == 0) & (array_of(y) >= 0)
+    if not np.any(zero_base):
+        return z * _log(x)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 * -inf where x = 0, replaced
+        slope = z * _log(x)
+    return array_namespace(slope).where(zero_base, 0, slope)
 
 
 def _log(x):
