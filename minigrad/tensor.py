@@ -210,11 +210,15 @@ def wrap(array):
     return tensor
 
 
+# The Python numbers that ops take as they are (NumPy treats them as "weak" scalars).
+PYTHON_SCALARS = (int, float, bool)
+
+
 def as_tensor(value, op):
     """`value` as a Tensor (a constant, if it is not one), or a TypeError naming the op."""
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, (np.ndarray, np.generic, list, tuple, int, float, bool)):
+    if isinstance(value, (np.ndarray, np.generic, list, tuple) + PYTHON_SCALARS):
         return Tensor(value)
     raise TypeError(
         f"{op}: expected a Tensor, ndarray or number, got {type(value).__name__}")

@@ -10,9 +10,8 @@ import numpy as np
 from minigrad import dtypes
 from minigrad.forward_mode import tangent_of
 from minigrad.primitive import Primitive, array_namespace
+from minigrad.tensor import PYTHON_SCALARS as _PYTHON_SCALARS
 from minigrad.tensor import Tensor, as_tensor
-
-_PYTHON_SCALARS = (int, float, bool)
 
 
 class BroadcastTo(Primitive):
