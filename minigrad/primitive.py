@@ -18,6 +18,7 @@ Values that only select (masks at kinks, signs) come from `array_of(x)`: they ar
 piecewise constant, so treating them as constants is exact.
 """
 import itertools
+import re
 
 import numpy as np
 
@@ -81,8 +82,10 @@ class Primitive:
     # A subclass adds its parameters in its own __slots__ (or uses a dict).
     __slots__ = ("needs_grad", "saved")
 
-    #: Name shown on the tape; defaults to the lowercased class name.
-    name = None
+    #: The op's name on the tape: the class name in snake case (SoftmaxNLL -> softmax_nll)
+    #: unless the class sets its own (MatMul keeps NumPy's "matmul").
+    name = "primitive"
+    _name_is_derived = True
 
     def forward(self, *args):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
@@ -95,6 +98,12 @@ class Primitive:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        # A name the class sets is kept by its subclasses (a planted wrong rule still
+        # reads as the op it imitates); a derived one is derived again (Min from Max).
+        if "name" in cls.__dict__:
+            cls._name_is_derived = False
+        elif cls._name_is_derived:
+            cls.name = snake_case(cls.__name__)
         # What the reverse sweep calls: the rule itself for a built-in op, the rule with
         # its cotangents checked for one defined elsewhere (see the class docstring).
         built_in = cls.__module__.startswith("minigrad.")
@@ -122,7 +131,7 @@ class Primitive:
     @property
     def op(self):
         """The op's name as the tape prints it."""
-        return self.name or type(self).__name__.lower()
+        return self.name
 
     def params(self):
         """The op's parameters by name, for the tape's printout."""
@@ -195,6 +204,16 @@ class Primitive:
         if _forward_mode.depth:
             forward_mode.push_tangent(self, inputs, args, out)
         return out
+
+
+def snake_case(class_name):
+    """SoftmaxNLL -> softmax_nll, BroadcastTo -> broadcast_to, Exp -> exp.
+
+    >>> snake_case("BinaryCrossEntropyWithLogits"), snake_case("SoftmaxNLL")
+    ('binary_cross_entropy_with_logits', 'softmax_nll')
+    """
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", class_name)
+    return re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", words).lower()
 
 
 def array_namespace(*values):

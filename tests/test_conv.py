@@ -8,7 +8,7 @@ import pytest
 import minigrad as mg
 from minigrad import nn
 from minigrad.nn.conv import conv2d, unfold
-from minigrad.nn.im2col import Fold, Unfold
+from minigrad.ops.windows import Fold, Unfold
 from minigrad.testing import check_op, gradcheck
 
 

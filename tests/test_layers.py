@@ -7,7 +7,7 @@ import pytest
 
 import minigrad as mg
 from minigrad import nn
-from minigrad.nn.activation import Erf, erf
+from minigrad.ops.special import Erf, erf
 from minigrad.testing import gradcheck
 
 

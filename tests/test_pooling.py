@@ -5,7 +5,8 @@ import pytest
 
 import minigrad as mg
 from minigrad import nn
-from minigrad.nn.pooling import MaxPool, max_pool2d
+from minigrad.nn.pooling import max_pool2d
+from minigrad.ops.windows import MaxPool
 from minigrad.testing import check_op, gradcheck
 
 

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from minigrad.nn import init
-from minigrad.nn.im2col import Unfold, output_size
+from minigrad.ops.windows import Unfold, output_size
 from minigrad.nn.module import Module, Parameter
 from minigrad.primitive import array_of
 from minigrad.tensor import as_tensor

@@ -10,58 +10,9 @@ never wins (PyTorch's rule padding <= kernel / 2 keeps every window partly insid
 import numpy as np
 
 from minigrad.nn.conv import _pair
-from minigrad.nn.im2col import output_size
 from minigrad.nn.module import Module
-from minigrad.ops.indexing import IndexAdd
-from minigrad.primitive import Primitive
-from minigrad.tensor import Tensor
+from minigrad.ops.windows import MaxPool, output_size
 from minigrad.tensor import as_tensor
-
-
-class MaxPool(Primitive):
-    """MaxPool — the maximum of each (kh, kw) window, stepping by `stride`, over -inf padding.
-
-      forward:  z[n, c, i, j] = x.flat[k]    k = the first argmax of window (i, j)
-      jvp:      z_dot = x_dot.flat[k]
-      vjp:      x_bar = zeros(x.shape);  x_bar.flat[k] += z_bar   (the adjoint: IndexAdd)
-    The winning flat indices k are found in the forward pass and kept in `saved`; they are
-    piecewise constant in x, so treating them as constants is exact away from ties.
-    """
-
-    __slots__ = ("kernel_size", "stride", "padding")
-    name = "max_pool2d"
-
-    def __init__(self, kernel_size, stride, padding=(0, 0)):
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
-
-    def forward(self, x):
-        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
-        n, c, h, w = x.shape
-        padded = x
-        if ph or pw:
-            low = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-            padded = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=low)
-        windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(2, 3))
-        windows = windows[:, :, ::sh, ::sw]
-        oh, ow = windows.shape[2:4]
-        flat = windows.reshape(n, c, oh, ow, kh * kw)
-        k = flat.argmax(axis=-1)  # argmax returns the first maximum: PyTorch's tie rule
-        rows = np.arange(oh)[:, None] * sh + k // kw - ph
-        cols = np.arange(ow) * sw + k % kw - pw
-        channel = np.arange(n * c).reshape(n, c, 1, 1)
-        self.saved = (channel * h + rows) * w + cols  # flat index into x of each winner
-        return flat.max(axis=-1)  # the value at k (NaN too: max and argmax both pick it)
-
-    def vjp(self, z_bar, z, x):
-        index, shape = (self.saved.reshape(-1),), (x.size,)
-        if isinstance(z_bar, Tensor):
-            return IndexAdd(index, shape)(z_bar.reshape(-1)).reshape(x.shape)
-        x_bar = np.zeros(x.size, dtype=z_bar.dtype)
-        np.add.at(x_bar, index, z_bar.reshape(-1))  # overlapping windows may share a winner
-        return x_bar.reshape(x.shape)
-
-    def jvp(self, x_dot, z, x):
-        return x_dot.reshape(-1)[self.saved]
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0):

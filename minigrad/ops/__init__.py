@@ -18,6 +18,8 @@ from minigrad.ops.shape import (Cast, Concatenate, Identity, Reshape, Transpose,
                                 swapaxes, transpose)
 from minigrad.ops.softmax import LogSoftmax, LogSumExp, Softmax, log_softmax, logsumexp, softmax
 from minigrad.ops.softmax_nll import BinaryCrossEntropyWithLogits, SoftmaxNLL
+from minigrad.ops.special import Erf, erf
+from minigrad.ops.windows import Fold, MaxPool, Unfold
 
 PRIMITIVES = (
     Add, Subtract, Multiply, Divide, Negative, Power,
@@ -28,4 +30,6 @@ PRIMITIVES = (
     GetItem, IndexAdd,
     MatMul, Affine,
     LogSumExp, Softmax, LogSoftmax, SoftmaxNLL, BinaryCrossEntropyWithLogits,
+    Erf,
+    Unfold, Fold, MaxPool,
 )

@@ -18,7 +18,6 @@ class Add(Primitive):
     """
 
     __slots__ = ()
-    name = "add"
 
     def forward(self, x, y):
         return x + y
@@ -39,7 +38,6 @@ class Subtract(Primitive):
     """
 
     __slots__ = ()
-    name = "subtract"
 
     def forward(self, x, y):
         return x - y
@@ -60,7 +58,6 @@ class Multiply(Primitive):
     """
 
     __slots__ = ()
-    name = "multiply"
 
     def forward(self, x, y):
         return x * y
@@ -82,7 +79,6 @@ class Divide(Primitive):
     """
 
     __slots__ = ()
-    name = "divide"
 
     def forward(self, x, y):
         return x / y
@@ -104,7 +100,6 @@ class Negative(Primitive):
     """
 
     __slots__ = ()
-    name = "negative"
 
     def forward(self, x):
         return -x
@@ -133,7 +128,6 @@ class Power(Primitive):
     """
 
     __slots__ = ()
-    name = "power"
 
     def forward(self, x, y):
         return x ** y

@@ -14,7 +14,6 @@ class Exp(Primitive):
     """Exp.   forward: z = exp(x);   jvp: z_dot = z * x_dot;   vjp: x_bar = z_bar * z"""
 
     __slots__ = ()
-    name = "exp"
 
     def forward(self, x):
         return np.exp(x)
@@ -35,7 +34,6 @@ class Log(Primitive):
     """
 
     __slots__ = ()
-    name = "log"
 
     def forward(self, x):
         return np.log(x)
@@ -56,7 +54,6 @@ class Sqrt(Primitive):
     """
 
     __slots__ = ()
-    name = "sqrt"
 
     def forward(self, x):
         return np.sqrt(x)
@@ -77,7 +74,6 @@ class Abs(Primitive):
     """
 
     __slots__ = ()
-    name = "abs"
 
     def forward(self, x):
         return np.abs(x)
@@ -93,7 +89,6 @@ class Tanh(Primitive):
     """Tanh.   forward: z = tanh(x);   jvp: z_dot = (1 - z^2) x_dot;   vjp: x_bar = (1 - z^2) z_bar"""
 
     __slots__ = ()
-    name = "tanh"
 
     def forward(self, x):
         return np.tanh(x)
@@ -114,7 +109,6 @@ class Sigmoid(Primitive):
     """
 
     __slots__ = ()
-    name = "sigmoid"
 
     def forward(self, x):
         e = np.exp(-np.abs(x))
@@ -136,7 +130,6 @@ class Relu(Primitive):
     """
 
     __slots__ = ()
-    name = "relu"
 
     def forward(self, x):
         return np.maximum(x, 0)
@@ -152,7 +145,6 @@ class Sin(Primitive):
     """Sin.   forward: z = sin(x);   jvp: z_dot = cos(x) x_dot;   vjp: x_bar = cos(x) z_bar"""
 
     __slots__ = ()
-    name = "sin"
 
     def forward(self, x):
         return np.sin(x)
@@ -168,7 +160,6 @@ class Cos(Primitive):
     """Cos.   forward: z = cos(x);   jvp: z_dot = -sin(x) x_dot;   vjp: x_bar = -sin(x) z_bar"""
 
     __slots__ = ()
-    name = "cos"
 
     def forward(self, x):
         return np.cos(x)

@@ -49,7 +49,6 @@ class IndexAdd(Primitive):
     """
 
     __slots__ = ("index", "shape")
-    name = "index_add"
 
     def __init__(self, index, shape):
         self.index, self.shape = index, shape

@@ -43,7 +43,6 @@ class Sum(Primitive):
     """
 
     __slots__ = ("axes", "keepdims")
-    name = "sum"
 
     def __init__(self, axes, keepdims=False):
         self.axes, self.keepdims = axes, keepdims
@@ -69,7 +68,6 @@ class Max(Primitive):
     """
 
     __slots__ = ("axes", "keepdims")
-    name = "max"
     _reduce = staticmethod(np.max)
 
     def __init__(self, axes, keepdims=False):
@@ -96,7 +94,6 @@ class Min(Max):
     """Min — the smallest element along `axes`; the rules of Max, ties shared evenly."""
 
     __slots__ = ()
-    name = "min"
     _reduce = staticmethod(np.min)
 
 

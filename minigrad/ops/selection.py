@@ -23,7 +23,6 @@ class Maximum(Primitive):
     """
 
     __slots__ = ()
-    name = "maximum"
     forward = staticmethod(np.maximum)
     _wins = staticmethod(np.greater)
 
@@ -45,7 +44,6 @@ class Minimum(Maximum):
     """Minimum — elementwise smaller of x and y; the rules of Maximum with < for >."""
 
     __slots__ = ()
-    name = "minimum"
     forward = staticmethod(np.minimum)
     _wins = staticmethod(np.less)
 
@@ -59,7 +57,6 @@ class Where(Primitive):
     """
 
     __slots__ = ("cond",)
-    name = "where"
 
     def __init__(self, cond):
         self.cond = cond
@@ -87,7 +84,6 @@ class Clip(Primitive):
     """
 
     __slots__ = ("a_min", "a_max")
-    name = "clip"
 
     def __init__(self, a_min, a_max):
         self.a_min, self.a_max = a_min, a_max

@@ -20,7 +20,6 @@ class Reshape(Primitive):
     """
 
     __slots__ = ("shape",)
-    name = "reshape"
 
     def __init__(self, shape):
         self.shape = shape
@@ -44,7 +43,6 @@ class Transpose(Primitive):
     """
 
     __slots__ = ("axes",)
-    name = "transpose"
 
     def __init__(self, axes):
         self.axes = axes
@@ -68,7 +66,6 @@ class Concatenate(Primitive):
     """
 
     __slots__ = ("axis",)
-    name = "concatenate"
 
     def __init__(self, axis):
         self.axis = axis
@@ -119,7 +116,6 @@ class Identity(Primitive):
     """
 
     __slots__ = ()
-    name = "identity"
 
     def forward(self, x):
         return x

@@ -75,7 +75,6 @@ class Softmax(Primitive):
     """
 
     __slots__ = ("axis",)
-    name = "softmax"
 
     def __init__(self, axis):
         self.axis = axis
@@ -108,7 +107,6 @@ class LogSoftmax(Primitive):
     """
 
     __slots__ = ("axis",)
-    name = "log_softmax"
 
     def __init__(self, axis):
         self.axis = axis

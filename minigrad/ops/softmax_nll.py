@@ -34,7 +34,6 @@ class SoftmaxNLL(Primitive):
     """
 
     __slots__ = ("target", "reduction", "label_smoothing")
-    name = "softmax_nll"
 
     def __init__(self, target, reduction="mean", label_smoothing=0.0):
         self.target, self.reduction, self.label_smoothing = target, reduction, label_smoothing
@@ -133,7 +132,6 @@ class BinaryCrossEntropyWithLogits(Primitive):
     """
 
     __slots__ = ("target",)
-    name = "bce_with_logits"
 
     def __init__(self, target):
         self.target = target

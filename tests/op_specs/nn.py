@@ -4,7 +4,8 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 
-from minigrad.nn.activation import Erf, erf, gelu
+from minigrad.nn.activation import gelu
+from minigrad.ops.special import Erf, erf
 from tests.op_specs.core import unary
 from tests.op_specs.spec import Case, OpSpec, arrays, reals, shapes
 

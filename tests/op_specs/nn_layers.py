@@ -11,9 +11,10 @@ import numpy as np
 from hypothesis import strategies as st
 
 from minigrad.nn.conv import conv2d, unfold
-from minigrad.nn.im2col import Fold, Unfold, output_size
+from minigrad.ops.windows import Fold, Unfold, output_size
 from minigrad.nn.normalization import batch_norm, layer_norm
-from minigrad.nn.pooling import MaxPool, max_pool2d
+from minigrad.nn.pooling import max_pool2d
+from minigrad.ops.windows import MaxPool
 from tests.op_specs.spec import Case, OpSpec, arrays, distinct_arrays
 
 EIGHTHS = st.integers(-16, 16).map(lambda k: k / 8)

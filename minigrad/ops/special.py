@@ -1,0 +1,38 @@
+"""Special functions: erf, which exact GELU needs."""
+import math
+
+import numpy as np
+
+from minigrad.primitive import Primitive, array_namespace
+
+# math.erf is correctly rounded in double; NumPy has no erf, and a polynomial
+# approximation (about 1e-7) would make exact GELU inexact and its gradcheck noisy.
+_erf_elementwise = np.frompyfunc(math.erf, 1, 1)
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+
+
+class Erf(Primitive):
+    """Erf — the error function, erf(x) = 2/sqrt(pi) * integral_0^x exp(-t^2) dt.
+
+      forward:  z = erf(x)
+      jvp:      z_dot = 2/sqrt(pi) exp(-x^2) x_dot
+      vjp:      x_bar = 2/sqrt(pi) exp(-x^2) z_bar
+    """
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return np.asarray(_erf_elementwise(x), dtype=x.dtype)  # 0-d gives a bare float
+
+    def vjp(self, z_bar, z, x):
+        xp = array_namespace(z_bar, x)
+        return _TWO_OVER_SQRT_PI * xp.exp(-x * x) * z_bar
+
+    def jvp(self, x_dot, z, x):
+        xp = array_namespace(x_dot, x)
+        return _TWO_OVER_SQRT_PI * xp.exp(-x * x) * x_dot
+
+
+def erf(x):
+    """The error function, elementwise (differentiable, both modes)."""
+    return Erf()(x)
