@@ -10,11 +10,15 @@ backward.py (reverse mode), forward_mode.py, transforms.py, ops/ (the ops by fam
 # tensor.py first: it imports the ops at its end, and they need Tensor defined.
 from minigrad.tensor import Tensor
 from minigrad.dtypes import get_default_dtype, set_default_dtype
+
+# NumPy's dtypes, by the names PyTorch users reach for.
+from numpy import bool_, float16, float32, float64, int32, int64  # noqa: E402
 from minigrad.grad_mode import enable_grad, is_grad_enabled, no_grad
 from minigrad.primitive import Primitive
 from minigrad.tape import Tape
-from minigrad.factories import (arange, eye, full, ones, ones_like, rand, randn, tensor, zeros,
-                                zeros_like)
+from minigrad.factories import (arange, as_tensor, eye, from_numpy, full, ones, ones_like, rand,
+                                randn, tensor, zeros, zeros_like)
+from minigrad.random import manual_seed
 from minigrad.ops import (abs, add, astype, broadcast_to, clip, concatenate, cos, divide, exp,
                           expand_dims, log, log_softmax, logsumexp, matmul, max, maximum, mean,
                           min, minimum, multiply, negative, power, relu, reshape, sigmoid, sign,

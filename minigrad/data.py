@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from minigrad import dtypes
-from minigrad.factories import as_generator
+from minigrad.random import as_generator
 from minigrad.tensor import Tensor, wrap
 
 

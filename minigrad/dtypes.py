@@ -37,17 +37,23 @@ def is_differentiable_dtype(dtype):
     return dtype.kind in "fc"
 
 
-def to_array(data, dtype=None):
-    """Turn `data` into an ndarray: ndarrays keep their dtype, numbers and lists take the default.
+def to_array(data, dtype=None, copy=False):
+    """Turn `data` into an ndarray with NumPy's and PyTorch's dtype rules: an ndarray (or a
+    NumPy scalar) keeps its dtype; Python ints and int lists give int64, bools bool, and
+    Python floats and float lists the default float dtype.
+
+    Args:
+        copy: always return a new array (an ndarray argument is otherwise used as it is).
 
     Raises:
         TypeError: for data NumPy would store as `object` or as text (strings, None, sets).
         ValueError: for ragged nested lists, which have no rectangular shape.
+
+    >>> to_array([1, 2]).dtype, to_array([1.0, 2]).dtype, to_array(True).dtype
+    (dtype('int64'), dtype('float64'), dtype('bool'))
     """
-    if isinstance(data, np.ndarray):
-        array = data if dtype is None else data.astype(dtype, copy=False)
-    elif isinstance(data, np.generic):
-        array = np.asarray(data, dtype=dtype)
+    if isinstance(data, (np.ndarray, np.generic)):
+        array = np.array(data, dtype=dtype, copy=copy or None)
     else:
         try:
             array = np.asarray(data, dtype=dtype)
@@ -56,8 +62,10 @@ def to_array(data, dtype=None):
                 f"minigrad.tensor: cannot make a tensor from this {type(data).__name__} "
                 f"({error}); pass a number, or nested lists of numbers whose lengths agree "
                 "at each depth (a rectangular array)") from None
-        if dtype is None and array.dtype.kind in "iuf":
-            array = array.astype(get_default_dtype())
+        if dtype is None and array.dtype.kind == "f":
+            array = array.astype(get_default_dtype(), copy=False)
+        elif dtype is None and array.dtype.kind in "iu":
+            array = array.astype(np.int64, copy=False)  # NumPy's int is int32 on Windows
     if array.dtype.kind in "OSUV":
         raise TypeError(
             f"minigrad.tensor: cannot make a tensor from {type(data).__name__} "

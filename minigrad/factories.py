@@ -7,24 +7,56 @@ import numpy as np
 
 from minigrad import dtypes
 from minigrad.ops.shape import shape_argument
-from minigrad.tensor import Tensor
+from minigrad.random import as_generator
+from minigrad.tensor import Tensor, wrap
 
 
 def tensor(data, requires_grad=False, dtype=None):
-    """A new tensor holding `data` (an ndarray keeps its dtype; numbers and lists take the
-    default float dtype). A Tensor argument is copied off the graph.
+    """A new tensor holding a copy of `data`, as `torch.tensor` and `np.array`: training
+    never writes into the caller's array. An ndarray keeps its dtype; Python ints and int
+    lists give int64, bools bool, floats the default float dtype.
 
     >>> import minigrad as mg
-    >>> mg.tensor([1, 2, 3])
-    tensor([1., 2., 3.])
+    >>> mg.tensor([1, 2, 3]), mg.tensor([1.0, 2.0])
+    (tensor([1, 2, 3]), tensor([1., 2.]))
     """
-    if isinstance(data, Tensor):
-        data = data.data.copy()
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
+def as_tensor(data, dtype=None):
+    """`data` as a tensor, sharing its memory where it can, as `torch.as_tensor`: a Tensor
+    is returned as it is, an ndarray of the requested dtype is wrapped without a copy, and
+    anything else is converted (as `mg.tensor`).
+
+    >>> import numpy as np, minigrad as mg
+    >>> a = np.zeros(2)
+    >>> mg.as_tensor(a).data is a
+    True
+    """
+    if isinstance(data, Tensor):
+        return data if dtype is None or data.dtype == np.dtype(dtype) else data.astype(dtype)
+    return wrap(dtypes.to_array(data, dtype))
+
+
+def from_numpy(array):
+    """A tensor sharing `array`'s memory (changes to one show in the other), as
+    `torch.from_numpy`.
+
+    Raises:
+        TypeError: if `array` is not an ndarray.
+    """
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expects an np.ndarray, got {type(array).__name__}; "
+                        "use mg.tensor(data) for lists and numbers")
+    return wrap(dtypes.to_array(array))
+
+
 def _make(array, requires_grad):
-    return Tensor(array, requires_grad=requires_grad)
+    """A new leaf around a freshly made array (no copy needed)."""
+    made = wrap(array)
+    if requires_grad:
+        made.requires_grad = True
+    return made
 
 
 def zeros(*shape, requires_grad=False, dtype=None):
@@ -73,18 +105,6 @@ def arange(start, stop=None, step=1, requires_grad=False, dtype=None):
 def eye(n, m=None, requires_grad=False, dtype=None):
     """The n x m identity matrix (square when m is omitted)."""
     return _make(np.eye(n, m, dtype=dtype or dtypes.get_default_dtype()), requires_grad)
-
-
-def as_generator(rng=None):
-    """A np.random.Generator from a Generator (used as is), a seed, or None (fresh entropy):
-    what every `rng=` argument in minigrad accepts.
-
-    >>> int(as_generator(0).integers(10)) == int(as_generator(0).integers(10))
-    True
-    """
-    if isinstance(rng, np.random.Generator):
-        return rng
-    return np.random.default_rng(rng)
 
 
 def randn(*shape, rng=None, requires_grad=False, dtype=None):

@@ -24,7 +24,7 @@ import numpy as np
 
 from minigrad import forward_mode, grad_mode
 from minigrad.tape import active_tapes, record_on_active_tapes
-from minigrad.tensor import Tensor, as_tensor
+from minigrad.tensor import Tensor, to_tensor
 
 # The tape position of each recorded output. Inputs are always recorded before the ops
 # that use them, so newest-first by position is a reverse topological order.
@@ -171,7 +171,7 @@ class Primitive:
         elif len(inputs) == 1:
             x = inputs[0]
             if not isinstance(x, Tensor):  # a constant, as mg.tensor(x); or a TypeError
-                x = as_tensor(x, self.op)
+                x = to_tensor(x, self.op)
                 inputs = (x,)
             args, needs_grad = (x.data,), (x._requires_grad,)
             z = self.forward(args[0])

@@ -2,8 +2,8 @@
 
 A tensor produced by a recorded op points at its tape entry (`_entry`) and its inputs;
 a leaf has none.
-Every operator and method below is one line that calls an op function: the math lives
-in `minigrad/ops/`, one family per file.
+Every operator and method below is one line that calls an op: the math lives in
+`minigrad/ops/`, one family per file, and in-place changes in `minigrad/inplace.py`.
 """
 import numpy as np
 
@@ -14,7 +14,8 @@ class Tensor:
     """An n-dimensional array that can record the ops applied to it.
 
     Args:
-        data: an ndarray (keeps its dtype), a number or a (nested) list (default dtype).
+        data: an ndarray (copied, keeping its dtype), a number or a (nested) list (ints
+            give int64, floats the default float dtype), or a Tensor (its data, copied).
         requires_grad: record ops on this tensor so gradients can flow back to it.
         dtype: convert the data to this dtype.
 
@@ -41,9 +42,8 @@ class Tensor:
     __array_ufunc__ = None
 
     def __init__(self, data, requires_grad=False, dtype=None):
-        if isinstance(data, Tensor):
-            data = data.data
-        self.data = dtypes.to_array(data, dtype)
+        self.data = dtypes.to_array(data.data if isinstance(data, Tensor) else data, dtype,
+                                    copy=True)
         self._requires_grad = False
         self.grad = None
         self._entry = None
@@ -62,8 +62,9 @@ class Tensor:
         if value and not dtypes.is_differentiable_dtype(self.data.dtype):
             raise TypeError(
                 f"requires_grad=True needs a floating tensor, but this one is {self.data.dtype}; "
-                "gradients of integer or boolean tensors are not defined. Convert it first, "
-                "e.g. mg.tensor(data, dtype=np.float64, requires_grad=True)")
+                "gradients of integer or boolean tensors are not defined. Pass floats, e.g. "
+                "mg.tensor([1.0, 2.0], requires_grad=True) or mg.tensor(data, dtype=np.float64, "
+                "requires_grad=True)")
         if not value and self._entry is not None:
             raise RuntimeError(
                 "requires_grad can only be turned off on a leaf tensor; use .detach() instead")
@@ -79,9 +80,16 @@ class Tensor:
         """True unless the tensor was produced by a recorded op (as in PyTorch)."""
         return self._entry is None
 
+    @property
+    def _version(self):
+        """How many in-place changes minigrad has made to this tensor's memory (PyTorch's
+        counter; views and detached tensors share their data, and so share it)."""
+        return versions.version(self.data)
+
     shape = property(lambda self: self.data.shape, doc="The shape, a tuple of ints.")
     ndim = property(lambda self: self.data.ndim, doc="The number of dimensions.")
-    size = property(lambda self: self.data.size, doc="The number of elements.")
+    size = property(lambda self: self.data.size, doc="The number of elements (NumPy's "
+                    "meaning; PyTorch's x.size(0) is x.shape[0]).")
     dtype = property(lambda self: self.data.dtype, doc="The NumPy dtype.")
     T = property(lambda self: self.transpose(), doc="The tensor with its axes reversed.")
 
@@ -103,7 +111,15 @@ class Tensor:
         return self.data.copy() if copy else self.data
 
     def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
         return len(self.data)
+
+    def __iter__(self):
+        # Over the first axis, each row a recorded selection (so gradients flow through it).
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor; use .item() for its value")
+        return (self[i] for i in range(len(self.data)))
 
     def __bool__(self):
         return bool(self.data)
@@ -114,6 +130,20 @@ class Tensor:
 
     def __int__(self):
         return int(self.data.item())
+
+    def __index__(self):
+        if self.data.ndim or self.data.dtype.kind not in "iub":
+            raise TypeError(f"only 0-d integer tensors can be used as an index, not a "
+                            f"{self.data.dtype} tensor of shape {self.data.shape}")
+        return int(self.data)
+
+    def __format__(self, spec):
+        if not spec:
+            return str(self)
+        if self.data.size != 1:
+            raise TypeError(f"format spec {spec!r} needs a one-element tensor, but this one "
+                            f"has shape {self.data.shape}; format t.numpy() or each .item()")
+        return format(self.data.item(), spec)
 
     __hash__ = object.__hash__  # == is elementwise, so hashing must stay by identity
 
@@ -129,46 +159,74 @@ class Tensor:
         return "tensor(" + ", ".join([body] + extras) + ")"
 
     # ----- graph control -------------------------------------------------------------
-    def backward(self, grad=None, retain_graph=False, create_graph=False):
+    def backward(self, grad=None, retain_graph=None, create_graph=False):
         """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad.
 
         Args:
             grad: the cotangent of this tensor; may be omitted only for one element (1.0).
-            retain_graph: keep the saved arrays so backward can run through them again.
+            retain_graph: keep the saved arrays so backward can run through them again
+                (default: create_graph, as PyTorch).
             create_graph: record the backward pass itself, for higher derivatives.
 
         Raises:
             RuntimeError: if nothing requires grad, grad is missing for a non-scalar or has
-                the wrong shape, or the graph was released by an earlier backward.
+                the wrong shape, the graph was released by an earlier backward, or a value
+                it needs was changed in place since it was recorded.
         """
-        return backward_pass(self, grad, retain_graph=retain_graph, create_graph=create_graph)
+        backward_pass(self, grad, retain_graph=retain_graph, create_graph=create_graph)
 
     def detach(self):
         """A new leaf sharing this tensor's data, cut off from the graph."""
         return wrap(self.data)
 
     # ----- operators: each is one call into minigrad.ops ----------------------------
-    # x + y, x - y, x * y and x / y are the op functions themselves, assigned at the end
-    # of this file once minigrad.ops exists: the commonest ops skip one Python call.
-    def __radd__(self, other): return ops.add(other, self)
-    def __rsub__(self, other): return ops.subtract(other, self)
-    def __rmul__(self, other): return ops.multiply(other, self)
-    def __rtruediv__(self, other): return ops.divide(other, self)
+    def __add__(self, other): return apply_binary(Add, self, other)
+    def __radd__(self, other): return apply_binary(Add, other, self)
+    def __sub__(self, other): return apply_binary(Subtract, self, other)
+    def __rsub__(self, other): return apply_binary(Subtract, other, self)
+    def __mul__(self, other): return apply_binary(Multiply, self, other)
+    def __rmul__(self, other): return apply_binary(Multiply, other, self)
+    def __truediv__(self, other): return apply_binary(Divide, self, other)
+    def __rtruediv__(self, other): return apply_binary(Divide, other, self)
     def __pow__(self, other): return ops.power(self, other)
     def __rpow__(self, other): return ops.power(other, self)
     def __matmul__(self, other): return ops.matmul(self, other)
     def __rmatmul__(self, other): return ops.matmul(other, self)
     def __neg__(self): return ops.negative(self)
     def __pos__(self): return self
+    def __abs__(self): return ops.abs(self)
     def __getitem__(self, index): return ops.getitem(self, index)
 
-    # Comparisons select, they do not differentiate: boolean tensors off the tape.
+    # In place: the same object, its data changed and its version bumped (inplace.py).
+    def __iadd__(self, other): return inplace.apply_ufunc(self, np.add, other, "+")
+    def __isub__(self, other): return inplace.apply_ufunc(self, np.subtract, other, "-")
+    def __imul__(self, other): return inplace.apply_ufunc(self, np.multiply, other, "*")
+    def __itruediv__(self, other): return inplace.apply_ufunc(self, np.true_divide, other, "/")
+    def __imatmul__(self, other): return inplace.matmul_(self, other)
+    def __setitem__(self, index, value): inplace.setitem(self, index, value)
+
+    # Comparisons and logic select, they do not differentiate: tensors off the tape.
     def __lt__(self, other): return ops.compare(np.less, self, other)
     def __le__(self, other): return ops.compare(np.less_equal, self, other)
     def __gt__(self, other): return ops.compare(np.greater, self, other)
     def __ge__(self, other): return ops.compare(np.greater_equal, self, other)
     def __eq__(self, other): return ops.compare(np.equal, self, other)
     def __ne__(self, other): return ops.compare(np.not_equal, self, other)
+    def __and__(self, other): return ops.logical(np.bitwise_and, self, other)
+    def __rand__(self, other): return ops.logical(np.bitwise_and, other, self)
+    def __or__(self, other): return ops.logical(np.bitwise_or, self, other)
+    def __ror__(self, other): return ops.logical(np.bitwise_or, other, self)
+    def __xor__(self, other): return ops.logical(np.bitwise_xor, self, other)
+    def __rxor__(self, other): return ops.logical(np.bitwise_xor, other, self)
+    def __invert__(self): return ops.logical(np.invert, self)
+
+    # ----- in place, by PyTorch's names (a trailing _ marks them) ----------------------
+    def zero_(self): return inplace.fill_(self, 0)
+    def fill_(self, value): return inplace.fill_(self, value)
+    def copy_(self, source): return inplace.copy_(self, source)
+    def clamp_(self, min=None, max=None): return inplace.clamp_(self, min, max)  # noqa: A002
+    def uniform_(self, a=0.0, b=1.0, rng=None): return inplace.uniform_(self, a, b, rng)
+    def normal_(self, mean=0.0, std=1.0, rng=None): return inplace.normal_(self, mean, std, rng)
 
     # ----- methods: the same names as the mg.* functions ----------------------------
     def exp(self): return ops.exp(self)
@@ -200,7 +258,7 @@ class Tensor:
 
 
 def wrap(array):
-    """A new leaf around `array` as it is: the fast path every op result takes."""
+    """A new leaf around `array` as it is (no copy): the fast path every op result takes."""
     tensor = Tensor.__new__(Tensor)
     tensor.data = array
     tensor._requires_grad = False
@@ -214,19 +272,22 @@ def wrap(array):
 PYTHON_SCALARS = (int, float, bool)
 
 
-def as_tensor(value, op):
-    """`value` as a Tensor (a constant, if it is not one), or a TypeError naming the op."""
+def to_tensor(value, op):
+    """`value` as a Tensor (a constant, if it is not one; an ndarray is not copied), or a
+    TypeError naming the op."""
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, (np.ndarray, np.generic, list, tuple) + PYTHON_SCALARS):
-        return Tensor(value)
+    if isinstance(value, np.ndarray):
+        return wrap(dtypes.to_array(value))
+    if isinstance(value, (np.generic, list, tuple) + PYTHON_SCALARS):
+        return wrap(dtypes.to_array(value))
     raise TypeError(
         f"{op}: expected a Tensor, ndarray or number, got {type(value).__name__}")
 
 
-# Imported last: the ops and the engine need Tensor defined first.
-from minigrad import ops  # noqa: E402
+# Imported last: the ops and the engine need Tensor defined first. Tensor's methods look
+# these names up when they run, so the cycle is harmless.
+from minigrad import inplace, ops, versions  # noqa: E402
 from minigrad.backward import backward as backward_pass  # noqa: E402
-
-Tensor.__add__, Tensor.__sub__ = ops.add, ops.subtract
-Tensor.__mul__, Tensor.__truediv__ = ops.multiply, ops.divide
+from minigrad.ops.arithmetic import Add, Divide, Multiply, Subtract  # noqa: E402
+from minigrad.ops.broadcasting import apply_binary  # noqa: E402

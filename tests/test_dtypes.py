@@ -21,10 +21,13 @@ def float32_default():
     (np.ones(2, np.float32), np.float32), (np.ones(2, np.float16), np.float16),
     (np.arange(3), np.int64), (np.array([True, False]), np.bool_),
     (np.float32(1.5), np.float32),
-    ([1.0, 2.0], np.float64), ([1, 2], np.float64), (3, np.float64), (2.5, np.float64),
-    ([[1, 2], [3, 4]], np.float64),
+    ([1.0, 2.0], np.float64), ([1, 2.5], np.float64), (2.5, np.float64),
+    ([1, 2], np.int64), (3, np.int64), ([[1, 2], [3, 4]], np.int64),
+    (True, np.bool_), ([True, False], np.bool_),
 ])
-def test_ndarrays_keep_their_dtype_and_python_data_takes_float64(data, dtype):
+def test_ndarrays_keep_their_dtype_and_python_data_follows_pytorch(data, dtype):
+    """Python floats take the default float dtype; ints and int lists stay int64 and bools
+    bool (as torch.tensor and np.array), so an index list stays an index list."""
     assert mg.get_default_dtype() == np.float64
     assert mg.tensor(data).dtype == dtype
     assert mg.Tensor(data).dtype == dtype
@@ -46,11 +49,12 @@ def test_tensor_of_a_tensor_copies_off_the_graph():
 
 def test_set_default_dtype_changes_python_data_and_factories(float32_default):
     assert mg.get_default_dtype() == np.float32
-    for made in (mg.tensor([1.0, 2.0]), mg.tensor(3), mg.zeros(2), mg.ones(2, 2),
+    for made in (mg.tensor([1.0, 2.0]), mg.tensor(3.0), mg.zeros(2), mg.ones(2, 2),
                  mg.full((2,), 7), mg.eye(3), mg.randn(2, rng=0), mg.rand(2, rng=0),
                  mg.arange(0.0, 1.0, 0.5)):
         assert made.dtype == np.float32
     assert mg.tensor(np.ones(2)).dtype == np.float64  # ndarrays still keep theirs
+    assert mg.tensor(3).dtype == np.int64  # and ints stay ints
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     (x * x).sum().backward()
     assert x.grad.dtype == np.float32

@@ -225,8 +225,10 @@ def test_repr_is_nested_like_pytorch():
 
 
 def test_parameter_takes_default_dtype_and_refuses_integers():
-    assert nn.Parameter([1, 2]).dtype == mg.get_default_dtype()
+    assert nn.Parameter([1.0, 2.0]).dtype == mg.get_default_dtype()
     assert nn.Parameter(np.ones(2, np.float32)).dtype == np.float32
     assert not nn.Parameter([1.0], requires_grad=False).requires_grad
     with pytest.raises(TypeError, match="requires_grad=True needs a floating tensor"):
         nn.Parameter(np.array([1, 2]))
+    with pytest.raises(TypeError, match="Pass floats"):
+        nn.Parameter([1, 2])  # an int list is int64, as in PyTorch

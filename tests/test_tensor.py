@@ -11,7 +11,7 @@ import minigrad as mg
 # ----- attributes and NumPy interop ---------------------------------------------------
 def test_attributes_describe_the_data():
     data = np.arange(6.0).reshape(2, 3)
-    t = mg.tensor(data)
+    t = mg.as_tensor(data)
     assert t.data is data and t.numpy() is data
     assert (t.shape, t.ndim, t.size, t.dtype, len(t)) == ((2, 3), 2, 6, np.float64, 2)
     assert t.T.shape == (3, 2)

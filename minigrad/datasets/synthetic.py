@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from minigrad import dtypes
-from minigrad.factories import as_generator
+from minigrad.random import as_generator
 
 
 def make_moons(n_samples=200, noise=0.1, rng=None):

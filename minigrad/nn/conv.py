@@ -14,7 +14,7 @@ from minigrad.nn import init
 from minigrad.ops.windows import Unfold, output_size
 from minigrad.nn.module import Module, Parameter
 from minigrad.primitive import array_of
-from minigrad.tensor import as_tensor
+from minigrad.tensor import to_tensor
 
 
 def _pair(value, what):
@@ -31,7 +31,7 @@ def unfold(x, kernel_size, stride=1, padding=0):
     >>> unfold(mg.ones((2, 3, 5, 5)), 3, stride=2, padding=1).shape
     (2, 3, 3, 3, 3, 3)
     """
-    x = as_tensor(x, "unfold")
+    x = to_tensor(x, "unfold")
     kernel, stride, padding = (_pair(kernel_size, "kernel_size"), _pair(stride, "stride"),
                                _pair(padding, "padding"))
     if x.ndim != 4:
@@ -69,7 +69,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
     array([[4., 4.],
            [4., 4.]])
     """
-    x, weight = as_tensor(x, "conv2d"), as_tensor(weight, "conv2d")
+    x, weight = to_tensor(x, "conv2d"), to_tensor(weight, "conv2d")
     out_channels, in_channels, kh, kw = weight.shape
     if x.ndim != 4:
         raise ValueError(
@@ -85,7 +85,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
     out = rows @ weight.reshape(out_channels, in_channels * kh * kw).T
     out = out.reshape(n, oh, ow, out_channels).transpose(0, 3, 1, 2)
     if bias is not None:
-        out = out + as_tensor(bias, "conv2d").reshape(out_channels, 1, 1)
+        out = out + to_tensor(bias, "conv2d").reshape(out_channels, 1, 1)
     return out
 
 

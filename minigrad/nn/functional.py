@@ -16,7 +16,7 @@ from minigrad.ops import getitem, linear, log_softmax, mean, relu, sigmoid, soft
 from minigrad.ops import sum as sum_
 from minigrad.ops.softmax_nll import REDUCTIONS, BinaryCrossEntropyWithLogits, SoftmaxNLL
 from minigrad.tensor import Tensor
-from minigrad.tensor import as_tensor
+from minigrad.tensor import to_tensor
 
 __all__ = ["linear", "conv2d", "max_pool2d", "layer_norm", "batch_norm",
            "relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
@@ -115,9 +115,9 @@ def mse_loss(input, target, reduction="mean"):  # noqa: A002 - PyTorch's argumen
     >>> mg.nn.F.mse_loss(mg.tensor([1.0, 2.0]), mg.tensor([1.0, 4.0]))
     tensor(2.)
     """
-    input = as_tensor(input, "mse_loss")
+    input = to_tensor(input, "mse_loss")
     if not isinstance(target, Tensor):  # a constant takes the input's dtype, as in PyTorch
-        target = as_tensor(np.asarray(target, dtype=input.dtype), "mse_loss")
+        target = to_tensor(np.asarray(target, dtype=input.dtype), "mse_loss")
     check_reduction(reduction, "mse_loss")
     if input.shape != target.shape:
         raise ValueError(
@@ -220,7 +220,7 @@ def _constant(value, op):
 
 
 def _logits(value, op, ndim=2):
-    value = as_tensor(value, op)
+    value = to_tensor(value, op)
     if ndim is not None and value.ndim != ndim:
         raise ValueError(f"{op}: expected (N, C) scores with classes on axis 1, got shape "
                          f"{value.shape}; for one sample use x.reshape(1, -1)")

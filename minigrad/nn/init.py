@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from minigrad import dtypes
-from minigrad.factories import as_generator  # noqa: F401 - layers call init.as_generator
+from minigrad.random import as_generator  # noqa: F401 - layers call init.as_generator
 
 
 def fan_in(shape):

@@ -16,7 +16,7 @@ from minigrad import dtypes
 from minigrad.nn.module import Module, Parameter
 from minigrad.ops.elementwise import sqrt
 from minigrad.primitive import array_of
-from minigrad.tensor import as_tensor
+from minigrad.tensor import to_tensor
 
 
 def _normalize(x, axes, eps):
@@ -43,7 +43,7 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     >>> layer_norm(mg.tensor([[1.0, 3.0]]), 2, eps=0.0).data
     array([[-1.,  1.]])
     """
-    x = as_tensor(x, "layer_norm")
+    x = to_tensor(x, "layer_norm")
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if x.shape[x.ndim - len(shape):] != shape or x.ndim < len(shape):
         raise ValueError(f"layer_norm: expected an input whose last axes are {shape}, got "
@@ -71,7 +71,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     Raises:
         ValueError: in training with one value per channel (the variance is undefined).
     """
-    x = as_tensor(x, "batch_norm")
+    x = to_tensor(x, "batch_norm")
     axes = (0,) if x.ndim == 2 else (0, 2)
     param_shape = (-1,) if x.ndim == 2 else (-1, 1)
     use_batch = training or running_mean is None

@@ -12,7 +12,7 @@ import numpy as np
 from minigrad.nn.conv import _pair
 from minigrad.nn.module import Module
 from minigrad.ops.windows import MaxPool, output_size
-from minigrad.tensor import as_tensor
+from minigrad.tensor import to_tensor
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0):
@@ -36,7 +36,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
     array([[ 5.,  7.],
            [13., 15.]])
     """
-    x = as_tensor(x, "max_pool2d")
+    x = to_tensor(x, "max_pool2d")
     kernel = _pair(kernel_size, "max_pool2d: kernel_size")
     stride = kernel if stride is None else _pair(stride, "max_pool2d: stride")
     padding = _pair(padding, "max_pool2d: padding")

@@ -11,8 +11,8 @@ from minigrad.ops.elementwise import (Abs, Cos, Exp, Log, Relu, Sigmoid, Sin, Sq
 from minigrad.ops.indexing import GetItem, IndexAdd, getitem
 from minigrad.ops.linalg import Affine, MatMul, linear, matmul
 from minigrad.ops.reductions import Max, Min, Sum, max, mean, min, sum, var
-from minigrad.ops.selection import (Clip, Maximum, Minimum, Where, clip, compare, maximum,
-                                    minimum, sign, where)
+from minigrad.ops.selection import (Clip, Maximum, Minimum, Where, clip, compare, logical,
+                                    maximum, minimum, sign, where)
 from minigrad.ops.shape import (Cast, Concatenate, Identity, Reshape, Transpose, astype,
                                 concatenate, expand_dims, identity, reshape, squeeze, stack,
                                 swapaxes, transpose)

@@ -11,7 +11,7 @@ from minigrad import dtypes
 from minigrad.forward_mode import tangent_of
 from minigrad.primitive import Primitive, array_namespace
 from minigrad.tensor import PYTHON_SCALARS as _PYTHON_SCALARS
-from minigrad.tensor import Tensor, as_tensor
+from minigrad.tensor import Tensor, to_tensor
 
 
 class BroadcastTo(Primitive):
@@ -57,7 +57,7 @@ def broadcast_to(x, shape):
     >>> mg.broadcast_to(mg.tensor([1.0, 2.0]), (2, 2)).shape
     (2, 2)
     """
-    x = as_tensor(x, "broadcast_to")
+    x = to_tensor(x, "broadcast_to")
     shape = tuple(shape) if not isinstance(shape, int) else (shape,)
     if x.shape == shape:
         return x

@@ -83,10 +83,10 @@ def _describe(index):
                            for p in parts) + "]"
 
 
-def _plain_index(index):
+def plain_index(index):
     """Tensors inside an index become their ndarrays; lists become integer/boolean arrays."""
     if isinstance(index, tuple):
-        return tuple(_plain_index(p) for p in index)
+        return tuple(plain_index(p) for p in index)
     if isinstance(index, Tensor):
         return index.data
     if isinstance(index, list):
@@ -100,7 +100,7 @@ def getitem(x, index):
     Raises:
         IndexError: NumPy's message, prefixed with the op and the tensor's shape.
     """
-    index = _plain_index(index)
+    index = plain_index(index)
     for part in index if isinstance(index, tuple) else (index,):
         if isinstance(part, np.ndarray) and part.dtype.kind not in "biu":
             raise IndexError(f"getitem: index arrays must be integer or boolean, got dtype "

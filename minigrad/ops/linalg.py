@@ -9,7 +9,7 @@ import numpy as np
 from minigrad.ops.broadcasting import as_operand, broadcast_to
 from minigrad.forward_mode import tangent_of
 from minigrad.primitive import Primitive
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, wrap
 
 
 class MatMul(Primitive):
@@ -100,7 +100,7 @@ def linear(x, weight, bias=None):
         raise ValueError(f"linear: bias of shape {np.shape(operands[2])} does not match "
                          f"out_features={w_shape[0]}")
     if not isinstance(x, Tensor) and not isinstance(weight, Tensor):
-        operands = (Tensor(x),) + operands[1:]
+        operands = (wrap(x),) + operands[1:]
     if len(x_shape) == 2:
         return Affine()(*operands)
     rows = _reshape(operands[0], (-1, x_shape[-1]) if len(x_shape) > 1 else (1, x_shape[0]))
@@ -146,7 +146,7 @@ def matmul(x, y):
 def _as_tensor_pair(x, y):
     """At least one operand as a Tensor, so the result is one (constants stay arrays)."""
     if not isinstance(x, Tensor) and not isinstance(y, Tensor):
-        x = Tensor(x)
+        x = wrap(x)
     return x, y
 
 

@@ -7,7 +7,7 @@ end, as in NumPy. Ties in max and min share the gradient evenly among the tied e
 import numpy as np
 
 from minigrad.primitive import Primitive, array_namespace, array_of
-from minigrad.tensor import as_tensor
+from minigrad.tensor import to_tensor
 
 
 def normalize_axis(axis, ndim, op):
@@ -104,13 +104,13 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001 - the NumPy name, on purpos
     >>> mg.sum(mg.tensor([[1.0, 2.0], [3.0, 4.0]]), axis=0)
     tensor([4., 6.])
     """
-    x = as_tensor(x, "sum")
+    x = to_tensor(x, "sum")
     return Sum(normalize_axis(axis, x.ndim, "sum"), keepdims)(x)
 
 
 def mean(x, axis=None, keepdims=False):
     """Arithmetic mean over `axis`: sum(x, axis) / count."""
-    x = as_tensor(x, "mean")
+    x = to_tensor(x, "mean")
     axes = normalize_axis(axis, x.ndim, "mean")
     count = int(np.prod([x.shape[a] for a in axes]))
     return sum(x, axes, keepdims) / count
@@ -122,19 +122,19 @@ def max(x, axis=None, keepdims=False):  # noqa: A001
     Raises:
         ValueError: for an empty reduction (as NumPy).
     """
-    x = as_tensor(x, "max")
+    x = to_tensor(x, "max")
     return Max(normalize_axis(axis, x.ndim, "max"), keepdims)(x)
 
 
 def min(x, axis=None, keepdims=False):  # noqa: A001
     """Smallest element over `axis`; ties share the gradient evenly."""
-    x = as_tensor(x, "min")
+    x = to_tensor(x, "min")
     return Min(normalize_axis(axis, x.ndim, "min"), keepdims)(x)
 
 
 def var(x, axis=None, keepdims=False, ddof=0):
     """Variance over `axis`: mean((x - mean(x))^2) * n / (n - ddof), as NumPy's var."""
-    x = as_tensor(x, "var")
+    x = to_tensor(x, "var")
     axes = normalize_axis(axis, x.ndim, "var")
     count = int(np.prod([x.shape[a] for a in axes]))
     centered = x - mean(x, axes, keepdims=True)

@@ -10,7 +10,7 @@ import numpy as np
 from minigrad.ops.broadcasting import apply_binary, as_operand, broadcast_operands
 from minigrad.primitive import Primitive, array_namespace, array_of
 from minigrad.tensor import Tensor, wrap
-from minigrad.tensor import as_tensor
+from minigrad.tensor import to_tensor
 
 
 class Maximum(Primitive):
@@ -142,7 +142,7 @@ def clip(x, a_min=None, a_max=None):
     """Limit x to [a_min, a_max] (either may be None); gradient 1 inside, bounds included."""
     if a_min is None and a_max is None:
         raise ValueError("clip: give a_min, a_max or both")
-    return Clip(a_min, a_max)(as_tensor(x, "clip"))
+    return Clip(a_min, a_max)(to_tensor(x, "clip"))
 
 
 def compare(ufunc, x, y):
@@ -151,6 +151,21 @@ def compare(ufunc, x, y):
     return wrap(np.asarray(ufunc(array_of(x), array_of(y))))
 
 
+def logical(ufunc, x, y=None):
+    """`& | ^ ~` on boolean (or integer) tensors: a tensor off the tape, as comparisons.
+
+    Raises:
+        TypeError: for floating operands, which have no bitwise or logical meaning here.
+    """
+    operands = [as_operand(v, ufunc.__name__) for v in ((x,) if y is None else (x, y))]
+    arrays = [np.asarray(array_of(v)) for v in operands]
+    if any(a.dtype.kind not in "biu" for a in arrays):
+        kinds = " and ".join(str(a.dtype) for a in arrays)
+        raise TypeError(f"{ufunc.__name__}: & | ^ ~ need boolean or integer tensors, got "
+                        f"{kinds}; compare first, e.g. (x > 0) & (x < 1)")
+    return wrap(np.asarray(ufunc(*arrays)))
+
+
 def sign(x):
     """Elementwise sign as a constant tensor (its derivative is zero wherever it exists)."""
-    return wrap(np.sign(array_of(as_tensor(x, "sign"))))
+    return wrap(np.sign(array_of(to_tensor(x, "sign"))))

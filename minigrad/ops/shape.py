@@ -8,7 +8,7 @@ import numpy as np
 
 from minigrad.ops.reductions import normalize_axis
 from minigrad.primitive import Primitive, array_namespace
-from minigrad.tensor import as_tensor
+from minigrad.tensor import to_tensor
 
 
 class Reshape(Primitive):
@@ -158,7 +158,7 @@ def reshape(x, *shape):
     >>> mg.arange(6.0).reshape(2, 3).shape
     (2, 3)
     """
-    x = as_tensor(x, "reshape")
+    x = to_tensor(x, "reshape")
     new_shape = _resolve_shape(x.shape, shape_argument(shape))
     if new_shape == x.shape:
         return x
@@ -167,7 +167,7 @@ def reshape(x, *shape):
 
 def transpose(x, *axes):
     """Permute axes (reverse them when none are given), as NumPy's transpose."""
-    x = as_tensor(x, "transpose")
+    x = to_tensor(x, "transpose")
     axes = shape_argument(axes)
     if not axes:
         axes = tuple(range(x.ndim))[::-1]
@@ -181,7 +181,7 @@ def transpose(x, *axes):
 
 def swapaxes(x, axis1, axis2):
     """Exchange two axes."""
-    x = as_tensor(x, "swapaxes")
+    x = to_tensor(x, "swapaxes")
     axes = list(range(x.ndim))
     axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
     return transpose(x, tuple(axes))
@@ -193,7 +193,7 @@ def squeeze(x, axis=None):
     Raises:
         ValueError: if a named axis does not have size 1.
     """
-    x = as_tensor(x, "squeeze")
+    x = to_tensor(x, "squeeze")
     if axis is None:
         axes = tuple(i for i, n in enumerate(x.shape) if n == 1)
     else:
@@ -205,7 +205,7 @@ def squeeze(x, axis=None):
 
 def expand_dims(x, axis):
     """Insert size-1 axes at `axis` (an int or tuple), as NumPy's expand_dims."""
-    x = as_tensor(x, "expand_dims")
+    x = to_tensor(x, "expand_dims")
     return reshape(x, np.expand_dims(np.empty(x.shape, np.bool_), axis).shape)
 
 
@@ -215,7 +215,7 @@ def concatenate(tensors, axis=0):
     Raises:
         ValueError: naming the shapes when they differ off `axis`.
     """
-    tensors = [as_tensor(t, "concatenate") for t in tensors]
+    tensors = [to_tensor(t, "concatenate") for t in tensors]
     if not tensors:
         raise ValueError("concatenate: need at least one tensor")
     ndim = tensors[0].ndim
@@ -231,7 +231,7 @@ def concatenate(tensors, axis=0):
 
 def stack(tensors, axis=0):
     """Join tensors of one shape along a new axis (expand_dims, then concatenate)."""
-    tensors = [as_tensor(t, "stack") for t in tensors]
+    tensors = [to_tensor(t, "stack") for t in tensors]
     if len({t.shape for t in tensors}) > 1:
         raise ValueError(f"stack: all tensors need the same shape, got {[t.shape for t in tensors]}")
     axis = normalize_axis(axis, tensors[0].ndim + 1, "stack")[0] if tensors else 0
@@ -240,7 +240,7 @@ def stack(tensors, axis=0):
 
 def astype(x, dtype):
     """Convert to `dtype`; differentiable between floating dtypes."""
-    x = as_tensor(x, "astype")
+    x = to_tensor(x, "astype")
     if x.dtype == np.dtype(dtype):
         return x
     return Cast(dtype)(x)

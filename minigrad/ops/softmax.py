@@ -14,7 +14,7 @@ import numpy as np
 
 from minigrad.ops.reductions import keepdims_shape, normalize_axis
 from minigrad.primitive import Primitive, array_namespace, array_of
-from minigrad.tensor import as_tensor
+from minigrad.tensor import to_tensor
 
 
 def stable_max(x, axes):
@@ -139,7 +139,7 @@ def logsumexp(x, axis=None, keepdims=False):
     >>> float(mg.logsumexp(mg.tensor([1000.0, 1000.0])))  # naive exp would overflow
     1000.6931471805599
     """
-    x = as_tensor(x, "logsumexp")
+    x = to_tensor(x, "logsumexp")
     return LogSumExp(normalize_axis(axis, x.ndim, "logsumexp"), keepdims)(x)
 
 
@@ -166,7 +166,7 @@ def softmax(x, axis=-1):
     >>> mg.softmax(mg.tensor([1e4, 1e4 + 1, 1e4 + 2]))  # the same: shifting changes nothing
     tensor([0.09003057, 0.24472847, 0.66524096])
     """
-    x = as_tensor(x, "softmax")
+    x = to_tensor(x, "softmax")
     return Softmax(normalize_axis(axis, x.ndim, "softmax")[0])(x)
 
 
@@ -187,5 +187,5 @@ def log_softmax(x, axis=-1):
     >>> mg.log_softmax(mg.tensor([0.0, -800.0]))  # log(softmax) would give -inf
     tensor([   0., -800.])
     """
-    x = as_tensor(x, "log_softmax")
+    x = to_tensor(x, "log_softmax")
     return LogSoftmax(normalize_axis(axis, x.ndim, "log_softmax")[0])(x)

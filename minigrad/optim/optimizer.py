@@ -4,6 +4,7 @@ import numbers
 
 import numpy as np
 
+from minigrad import versions
 from minigrad.grad_mode import no_grad
 from minigrad.tensor import Tensor
 
@@ -57,6 +58,9 @@ class Optimizer:
             for p, state in zip(self.params, self.state):
                 if p.grad is not None:
                     self.update(p.data, np.asarray(p.grad), state)
+                    # An in-place change: a graph recorded before this step that reads p
+                    # now raises at backward instead of using the new value.
+                    versions.note_change(p.data)
         return loss
 
     def update(self, theta, g, state):
