@@ -13,7 +13,7 @@ from minigrad.dtypes import get_default_dtype, set_default_dtype
 
 # NumPy's dtypes, by the names PyTorch users reach for.
 from numpy import bool_, float16, float32, float64, int32, int64  # noqa: E402
-from minigrad.grad_mode import enable_grad, is_grad_enabled, no_grad
+from minigrad.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.primitive import Primitive
 from minigrad.tape import Tape
 from minigrad.factories import (arange, as_tensor, eye, from_numpy, full, ones, ones_like, rand,
@@ -25,6 +25,9 @@ from minigrad.ops import (abs, add, astype, broadcast_to, clip, concatenate, cos
                           sin, softmax, sqrt, squeeze, stack, subtract, sum, swapaxes, tanh,
                           transpose, var, where)
 from minigrad.transforms import grad, hessian, jacobian, jvp, value_and_grad, vjp
+from minigrad.engines import use_engine
+from minigrad.anomaly import AnomalyError, detect_anomaly
+from minigrad import reference
 from minigrad.serialization import load, save
 from minigrad import data, datasets, nn, optim, testing
 

@@ -1,96 +1,65 @@
-"""Reverse mode: replay the tape backwards, pulling cotangents through each VJP rule.
+"""The fast engine's reverse sweep: reference.py, made fast.
 
-The sweep keeps the tensors that are waiting for their VJP rule in a heap ordered by
-tape position, newest first, and always runs the newest one next. Every consumer of a
-tensor is newer than it (an op is recorded after its inputs), so by the time a tensor
-comes off the heap, every rule that contributes to its cotangent has already run and its
-cotangent (z_bar) is complete. Its rule then turns z_bar into cotangents of its inputs,
-which are summed into the cotangents of those inputs, and an input seen for the first
-time joins the heap. Nothing recurses, and no separate pass collects the graph first:
-the sweep discovers the graph as it goes. Leaves receive their `.grad` when the sweep
-is complete, so a sweep that fails part-way (a released graph) changes no gradient.
+The algorithm is the reference engine's: run the VJP rules from the target back to the
+leaves, each tensor's rule after every rule that adds to its cotangent, and sum the
+contributions. What differs is bookkeeping, each departure marked `# fast:` with what
+it replaces and what it saves (callgrind instruction counts on benchmarks/suite_engine.py's
+200-op chain, per op; the sweep's share of the about 29k instructions an op costs):
 
-Cotangents live in a dict local to one sweep, so nothing stale survives between calls.
-Without `create_graph` rules see ndarrays and record nothing; with it they see Tensors,
-so the backward pass is itself recorded and can be differentiated again.
+- No topological order is built first. The tensors waiting for their rule sit in a heap
+  ordered by tape position, newest first. Every consumer of a tensor is newer than it (an
+  op is recorded after its inputs), so by the time a tensor comes off the heap its
+  cotangent is complete. The sweep discovers the graph as it goes.
+- Leaves adopt fresh cotangent arrays as their `.grad` instead of copying them.
+- The cyclic garbage collector is paused for the sweep.
+- The in-place check reads versions only for entries older than the newest in-place
+  change (versions.py), which in a training loop is none of them.
+
+Leaves receive their `.grad` only when the sweep is complete, so a sweep that fails
+part-way (a released graph, a value changed in place) changes no gradient.
 """
 import gc
 import heapq
 
 import numpy as np
 
-from minigrad import grad_mode
+from minigrad import anomaly, grad_mode, versions
+from minigrad.sweep import (check_saved_values, check_target, checked_cotangent,
+                            initial_cotangent, released_graph_error, reused_instance_error)
 from minigrad.tensor import Tensor, wrap
 
 _heappush = heapq.heappush
 _heappop = heapq.heappop
 
 
-def backward(target, grad=None, retain_graph=False, create_graph=False):
+def backward(target, grad=None, retain_graph=None, create_graph=False):
     """Accumulate d(target)/d(leaf) into `.grad` of each leaf that requires grad."""
-    if not target._requires_grad:
-        raise RuntimeError(
-            "backward: this tensor does not require grad and has no recorded op. Create the "
-            "inputs with requires_grad=True (and not inside mg.no_grad()) before computing it")
+    check_target(target, "backward")
     z_bar = initial_cotangent(target, grad, create_graph)
-    # Python's cyclic collector is paused for the sweep. The graph holds no reference
-    # cycles, so the collector finds nothing in it; but the sweep allocates a few objects
-    # per entry while the whole graph is alive, and each collection they trigger re-scans
-    # that graph (about 10% of a small-op backward). Reference counting frees as usual.
+    retain = create_graph if retain_graph is None else retain_graph
+    # fast: the cyclic collector is paused for the sweep (about 10% of a small-op
+    # backward). The graph holds no reference cycles, so the collector finds nothing in
+    # it; but the sweep allocates a few objects per entry while the whole graph is alive,
+    # and each collection they trigger re-scans that graph. Reference counting frees as
+    # usual. (Set with try/finally, not a context manager: small graphs are common.)
     collector_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        reverse_sweep(target, z_bar, None, retain_graph, create_graph, caller="backward")
+        reverse_sweep(target, z_bar, None, retain, create_graph, caller="backward")
     finally:
         if collector_was_enabled:
             gc.enable()
 
 
-def gradient(target, sources, grad=None, retain_graph=False, create_graph=False):
+def gradient(target, sources, grad=None, retain_graph=False, create_graph=False,
+             within=None, caller="gradient"):
     """d(target)/d(source) for each source, leaving every `.grad` untouched.
 
     Sources may be leaves or intermediate tensors. A source the target does not depend on
     gets zeros. With `create_graph` the results are recorded tensors (for higher orders).
     """
-    z_bar = initial_cotangent(target, grad, create_graph)
-    return reverse_sweep(target, z_bar, sources, retain_graph, create_graph)
-
-
-def initial_cotangent(target, grad, create_graph):
-    """The seed of the sweep: `grad`, checked against target, or 1 for one element."""
-    if grad is None:
-        if target.size != 1:
-            raise RuntimeError(
-                f"backward: grad can be implicitly created only for a one-element output, but "
-                f"this output has shape {target.shape}. Pass grad= (an array of that shape), or "
-                "reduce the output first, e.g. y.sum().backward()")
-        seed = np.ones(target.shape, target.dtype)
-    else:
-        seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad)
-        if seed.shape != target.shape:
-            raise RuntimeError(
-                f"backward: grad has shape {seed.shape} but the output has shape "
-                f"{target.shape}; they must match exactly (no broadcasting)")
-        if seed.dtype != target.dtype:
-            seed = seed.astype(target.dtype)
-        if create_graph and isinstance(grad, Tensor):
-            return grad
-    return wrap(seed) if create_graph else seed
-
-
-def released_graph_error(entry, caller):
-    """The error for differentiating through an entry whose saved arrays were freed."""
-    return RuntimeError(
-        f"{caller} through a released graph: the saved arrays of '{entry.op}' were freed by "
-        "an earlier backward. Pass retain_graph=True to the earlier backward() if you need "
-        "to differentiate through this graph again")
-
-
-def _reused_instance_error(entry, caller):
-    return RuntimeError(
-        f"{caller}: one '{entry.op}' instance was applied more than once, so its tape "
-        "entry now describes only the last application. A Primitive instance is one "
-        f"tape entry: create a new one per call, e.g. {type(entry).__name__}()(x)")
+    z_bar = initial_cotangent(target, grad, create_graph, caller)
+    return reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within, caller)
 
 
 def reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within=None,
@@ -107,11 +76,15 @@ def reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within=Non
     """
     seed = z_bar
     bars = {target: z_bar}  # tensor -> its cotangent so far; pending ones, then leaves
-    heap = []  # (-position, tensor): the recorded tensors whose rule has yet to run
+    # fast: a heap of (-position, tensor) replaces the reference's topological order: no
+    # pass to collect and sort the graph first (that pass cost about 3k instructions).
+    heap = []
     if target._entry is not None and (within is None or target in within):
         heap.append((-target._position, target))
     wanted = None if sources is None else set(sources)
     finished = {}  # the complete cotangents of the intermediate tensors that are sources
+    last_change = versions.state.last_change  # entries older than this may read a change
+    detect = anomaly.state.enabled
 
     # Rules record only under create_graph. (Set directly, not with a context manager:
     # this runs once per backward, and small graphs are where notebooks live.)
@@ -129,12 +102,18 @@ def reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within=Non
                 raise released_graph_error(entry, caller)
             needs_grad = entry.needs_grad
             if needs_grad is not output._needs:
-                raise _reused_instance_error(entry, caller)
+                raise reused_instance_error(entry, caller)
+            # fast: one comparison instead of a version lookup per saved value.
+            if output._position < last_change:
+                check_saved_values(output, caller)
             if wanted is not None and output in wanted:
                 finished[output] = z_bar
+            # fast: `_sweep_vjp` is the rule itself for the built-ins (the spec table
+            # checks them; ~900 instructions), and one and two inputs are spelled out as
+            # in Primitive.__call__ (CPython inlines positional calls).
             if create_graph:
                 in_bars = entry._sweep_vjp(z_bar, output, *inputs)
-            else:  # one and two inputs spelled out, as in Primitive.__call__
+            else:
                 args = output._args
                 if len(args) == 1:
                     in_bars = entry._sweep_vjp(z_bar, output.data, args[0])
@@ -144,13 +123,16 @@ def reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within=Non
                     in_bars = entry._sweep_vjp(z_bar, output.data, *args)
             if in_bars.__class__ is not tuple:
                 in_bars = tuple(in_bars) if isinstance(in_bars, list) else (in_bars,)
+            if detect:
+                anomaly.check_vjp(output, z_bar, in_bars, caller)
             for x, needs, bar in zip(inputs, needs_grad, in_bars):
                 if not needs:
                     continue
-                # `is not` on dtypes: NumPy shares one dtype object per builtin type, so
-                # this is the cheap test; an equal but distinct dtype takes the slow path.
+                # fast: `is not` on dtypes: NumPy shares one dtype object per builtin
+                # type, so this is the cheap test; an equal but distinct dtype takes the
+                # slow path, as do NumPy scalars and None.
                 if bar.__class__ is not np.ndarray or bar.dtype is not x.data.dtype:
-                    bar = _checked(bar, x, entry, inputs)
+                    bar = checked_cotangent(bar, x, entry, inputs)
                 previous = bars.get(x)
                 if previous is not None:
                     bars[x] = previous + bar
@@ -174,22 +156,6 @@ def reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within=Non
     return None
 
 
-def _checked(bar, x, entry, inputs):
-    """A rule's cotangent that is not an ndarray of its input's dtype, made one.
-
-    (Its shape is checked where the rule runs: see Primitive._checked_vjp.)
-    """
-    if bar is None:
-        i = next(k for k, candidate in enumerate(inputs) if candidate is x)
-        raise RuntimeError(f"{entry.op}: VJP rule returned None for input {i}, which needs a "
-                           "gradient; return its cotangent (None only where needs_grad is False)")
-    if isinstance(bar, np.generic):  # ufuncs on 0-d arrays return NumPy scalars
-        bar = np.asarray(bar)
-    if bar.dtype != x.dtype:  # e.g. a float32 input promoted by a float64 operand
-        bar = bar.astype(x.dtype)
-    return bar
-
-
 def _accumulate_leaf(leaf, bar, create_graph, handed_out):
     """Add `bar` into leaf.grad; `handed_out` holds the ids of arrays another owner has."""
     if create_graph:
@@ -201,8 +167,8 @@ def _accumulate_leaf(leaf, bar, create_graph, handed_out):
         total = leaf.grad.data + bar  # a new array: an old .grad someone kept stays as it was
         leaf.grad = wrap(total if total.__class__ is np.ndarray else np.asarray(total))
     elif bar.base is None and bar.flags.c_contiguous and id(bar) not in handed_out:
-        # A fresh row-major array this sweep made (rules return new arrays and never
-        # modify their arguments): the leaf can own it, no copy.
+        # fast: a fresh row-major array this sweep made (rules return new arrays and never
+        # modify their arguments): the leaf can own it, where the reference copies.
         leaf.grad = wrap(bar)
     else:
         # A view (a reshape, a read-only broadcast), the caller's seed, an array another

@@ -55,7 +55,10 @@ def tangent_of(value):
 
 
 def zero_tangent(value):
-    """The tangent of a constant: zeros of its shape and dtype (weak 0 for a Python scalar)."""
+    """The tangent of a constant: zeros of its shape and dtype (weak 0 for a Python scalar,
+    None for an absent optional input)."""
+    if value is None:
+        return None
     if isinstance(value, np.ndarray):
         return np.zeros_like(value)
     if isinstance(value, np.generic):

@@ -80,3 +80,26 @@ class enable_grad(_SetGradEnabled):
 
     def __init__(self):
         super().__init__(True)
+
+
+class set_grad_enabled(_SetGradEnabled):
+    """Turn recording on or off (`mode`), as a context manager or decorator (PyTorch's
+    torch.set_grad_enabled).
+
+    >>> import minigrad as mg
+    >>> with mg.set_grad_enabled(False):
+    ...     mg.is_grad_enabled()
+    False
+    """
+
+    def __init__(self, mode):
+        super().__init__(bool(mode))
+
+    def __call__(self, fn):
+        mode = self._enabled
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+        return wrapper

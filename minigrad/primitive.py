@@ -1,5 +1,8 @@
 """The one mechanism that defines a differentiable op: forward, VJP rule and JVP rule.
 
+Applying one is `reference.apply` made fast: `Primitive.__call__` below (see its
+`# fast:` comments for each departure from the textbook version).
+
 Every built-in op is a `Primitive` subclass, and so is any op a user writes. A primitive
 is applied by calling an instance: `Mul()(x, y)`, once. Its output records the line of
 the Wengert list, `out = op(*inputs)`: the instance (the tape entry, which keeps the op's
@@ -15,20 +18,20 @@ can be differentiated again. Rules are therefore written with operators, methods
 ndarrays and Tensors share (`sum`, `reshape`, `transpose`, `swapaxes`, `astype`), and
 functions from `xp = array_namespace(z_bar)` (NumPy or minigrad, with NumPy's names).
 Values that only select (masks at kinks, signs) come from `array_of(x)`: they are
-piecewise constant, so treating them as constants is exact.
+piecewise constant, so treating them as constants is exact. `recording(z_bar)` tells a
+rule which of the two it was given, where it must choose (e.g. to record a scatter).
 """
-import itertools
 import re
 
 import numpy as np
 
-from minigrad import forward_mode, grad_mode
+from minigrad import forward_mode, grad_mode, versions
 from minigrad.tape import active_tapes, record_on_active_tapes
 from minigrad.tensor import Tensor, to_tensor
 
 # The tape position of each recorded output. Inputs are always recorded before the ops
 # that use them, so newest-first by position is a reverse topological order.
-_positions = itertools.count()
+_positions = versions.positions
 _new_tensor = Tensor.__new__
 _grad_mode = grad_mode.state
 _forward_mode = forward_mode.state
@@ -50,13 +53,17 @@ class Primitive:
     Rules return new arrays (or views) and never modify their arguments in place: one
     cotangent array may reach several rules, and a leaf may keep it as its `.grad`.
 
-    The engine checks what a VJP rule defined outside minigrad returns: one cotangent per
-    input, each shaped like its input, so a slip is reported at the rule that made it
-    rather than broadcast silently into other gradients. (The built-in rules are checked
-    once and for all, for every shape variant, by the spec table in tests/op_specs, so
-    the sweep runs them unchecked, as JAX trusts its primitives' rules.)
+    The engine checks what a VJP rule returns: one cotangent per input, each shaped like
+    its input, so a slip is reported at the rule that made it rather than broadcast
+    silently into other gradients. (The fast engine skips the check for the primitives
+    listed in `minigrad.ops.PRIMITIVES`: the spec table checks those once and for all, for
+    every shape variant, as JAX trusts its primitives' rules. Any other op, including one
+    a student adds inside minigrad/ops, is checked.)
 
-    Op parameters (axis, shape, exponent) are plain fields set in ``__init__``.
+    Op parameters (axis, shape, exponent) are plain fields set in ``__init__``. An op
+    whose rules never read an input's value, or the output's, says so in `reads_inputs`
+    and `reads_output`: changing that value in place after the op is then allowed (the
+    version check, see versions.py, guards only what the rules read).
 
     Example: a cube op, checked the way the built-ins are.
 
@@ -87,6 +94,11 @@ class Primitive:
     name = "primitive"
     _name_is_derived = True
 
+    #: Whether the rules read the inputs' values (True, False, or one bool per input) and
+    #: the output's value. Shapes do not count: an in-place change keeps the shape.
+    reads_inputs = True
+    reads_output = True
+
     def forward(self, *args):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
@@ -104,16 +116,15 @@ class Primitive:
             cls._name_is_derived = False
         elif cls._name_is_derived:
             cls.name = snake_case(cls.__name__)
-        # What the reverse sweep calls: the rule itself for a built-in op, the rule with
-        # its cotangents checked for one defined elsewhere (see the class docstring).
-        built_in = cls.__module__.startswith("minigrad.")
-        cls._sweep_vjp = cls.vjp if built_in else Primitive._checked_vjp
+        # What the fast sweep calls: the rule with its cotangents checked, unless
+        # `trust_rules` lists the class (see the class docstring).
+        cls._sweep_vjp = Primitive.checked_vjp
 
-    def _checked_vjp(self, z_bar, z, *inputs):
-        """`self.vjp`, then a check that it returned one cotangent per input, each
-        shaped like that input (None is allowed where `needs_grad` is False)."""
+    def checked_vjp(self, z_bar, z, *inputs):
+        """`self.vjp` as a tuple, checked: one cotangent per input, each shaped like that
+        input (None is allowed where `needs_grad` is False)."""
         in_bars = self.vjp(z_bar, z, *inputs)
-        listed = in_bars if isinstance(in_bars, (tuple, list)) else (in_bars,)
+        listed = tuple(in_bars) if isinstance(in_bars, (tuple, list)) else (in_bars,)
         if len(listed) != len(inputs):
             raise RuntimeError(
                 f"{self.op}: VJP rule returned {len(listed)} "
@@ -126,7 +137,7 @@ class Primitive:
                     f"input {i}, whose shape is {np.shape(x)}. A VJP must return one "
                     "cotangent per input, shaped like that input (sum over any axes the "
                     "forward broadcast)")
-        return in_bars
+        return listed
 
     @property
     def op(self):
@@ -148,14 +159,16 @@ class Primitive:
     def __call__(self, *inputs):
         """Apply the op: run forward, and record it if an input needs a gradient.
 
-        `args` are the arrays behind the inputs (what the rules see); `needs_grad` says
-        which inputs need a gradient. Both are spelled out for one and two inputs, which
-        make up nearly every graph: this runs once per op, and CPython 3.11 inlines a
-        call with positional arguments but not one with *args.
+        This is `reference.apply` made fast; it runs once per op, so each departure
+        from the reference says what it saves (callgrind instruction counts on the
+        200-op chain of benchmarks/suite_engine.py, per op).
 
         The input of a one-input op is made a Tensor (a constant if it was not one), so
         `Tanh()(x)` accepts what `mg.tensor` accepts, and names the op when it cannot.
         """
+        # fast: one and two inputs, nearly every graph, spelled out instead of the
+        # reference's two generator expressions and forward(*arrays): CPython 3.11
+        # inlines a call with positional arguments but not one with *args (~600/op).
         if len(inputs) == 2:
             x, y = inputs
             if isinstance(x, Tensor):
@@ -181,18 +194,19 @@ class Primitive:
             z = self.forward(*args)
         if z.__class__ is not np.ndarray:  # NumPy returns scalars for 0-d results
             z = np.asarray(z)
-        out = _new_tensor(Tensor)  # wrap(z), inlined: this line runs once per op
+        out = _new_tensor(Tensor)  # fast: wrap(z) inlined, one call less
         out.data = z
         out.grad = out._tangent = None
         if not _grad_mode.enabled or True not in needs_grad:
             out._entry = None
             out._requires_grad = False
         else:
-            # The output holds its line of the Wengert list: `out = self(*inputs)`. The
-            # engine reads these fields of the tensor, one type, rather than of the
-            # entry, whose type varies op by op (CPython caches attribute access per
-            # type). `needs_grad` is a new tuple per call, also kept on the output, so
-            # the sweep can tell if this instance was applied again since.
+            # The output holds its line of the Wengert list: `out = self(*inputs)`, as in
+            # the reference. fast: the engine reads these fields of the tensor, one
+            # type, rather than of the entry, whose type varies op by op (CPython
+            # caches attribute access per type; ~270 instructions a field). `needs_grad`
+            # is a new tuple per call, also kept on the output, so the sweep can tell if
+            # this instance was applied again since.
             out._entry = self
             out._inputs = inputs
             out._args = args
@@ -204,6 +218,25 @@ class Primitive:
         if _forward_mode.depth:
             forward_mode.push_tangent(self, inputs, args, out)
         return out
+
+
+def trust_rules(primitive_classes):
+    """Let the fast sweep run these classes' VJP rules unchecked: the built-ins, which the
+    spec table (tests/op_specs) checks for every shape variant. A subclass defined later
+    is checked again (its rules are new)."""
+    for cls in primitive_classes:
+        cls._sweep_vjp = cls.vjp
+
+
+def recording(value):
+    """True when a rule was handed Tensors rather than ndarrays: it runs under
+    create_graph, so its own ops are recorded and can be differentiated again.
+
+    >>> import numpy as np, minigrad as mg
+    >>> recording(np.ones(2)), recording(mg.ones(2))
+    (False, True)
+    """
+    return isinstance(value, Tensor)
 
 
 def snake_case(class_name):
@@ -233,3 +266,31 @@ def array_namespace(*values):
 def array_of(value):
     """The ndarray behind a Tensor (or the value itself): for masks and signs in rules."""
     return value.data if isinstance(value, Tensor) else value
+
+
+class Variadic(Primitive):
+    """Base class of a primitive with any number of inputs (concatenate).
+
+    Define the rules on tuples, with explicit parameters:
+
+    - ``forward_all(self, xs)`` -> z
+    - ``vjp_all(self, z_bar, z, xs)`` -> one cotangent per input, as a tuple
+    - ``jvp_all(self, x_dots, z, xs)`` -> z_dot
+
+    and the engine's positional protocol (forward(*xs), vjp(z_bar, z, *xs),
+    jvp(*x_dots, z, *xs)) is adapted here, once.
+    """
+
+    __slots__ = ()
+
+    def forward(self, *xs):
+        return self.forward_all(xs)
+
+    def vjp(self, z_bar, z, *xs):
+        return tuple(self.vjp_all(z_bar, z, xs))
+
+    def jvp(self, *tangents_then_primals):
+        n = (len(tangents_then_primals) - 1) // 2  # n tangents, the output, n inputs
+        x_dots, z, xs = (tangents_then_primals[:n], tangents_then_primals[n],
+                         tangents_then_primals[n + 1:])
+        return self.jvp_all(x_dots, z, xs)

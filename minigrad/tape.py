@@ -93,15 +93,15 @@ class Tape:
         Raises:
             RuntimeError: if a backward without retain_graph already released an entry.
         """
-        from minigrad.backward import initial_cotangent, released_graph_error, reverse_sweep
+        from minigrad.engines import gradient
+        from minigrad.sweep import released_graph_error
         single = not isinstance(sources, (list, tuple))
         sources = [sources] if single else list(sources)
         for e in self._entries:
             if e.output._inputs is None:
                 raise released_graph_error(e.primitive, "tape.gradient")
-        grads = reverse_sweep(target, initial_cotangent(target, None, False), sources,
-                              retain_graph=True, create_graph=False,
-                              within={e.output for e in self._entries}, caller="tape.gradient")
+        grads = gradient(target, sources, retain_graph=True,
+                         within={e.output for e in self._entries}, caller="tape.gradient")
         return grads[0] if single else grads
 
     def __str__(self):

@@ -173,7 +173,7 @@ class Tensor:
                 the wrong shape, the graph was released by an earlier backward, or a value
                 it needs was changed in place since it was recorded.
         """
-        backward_pass(self, grad, retain_graph=retain_graph, create_graph=create_graph)
+        engines.backward(self, grad, retain_graph, create_graph)
 
     def detach(self):
         """A new leaf sharing this tensor's data, cut off from the graph."""
@@ -287,7 +287,6 @@ def to_tensor(value, op):
 
 # Imported last: the ops and the engine need Tensor defined first. Tensor's methods look
 # these names up when they run, so the cycle is harmless.
-from minigrad import inplace, ops, versions  # noqa: E402
-from minigrad.backward import backward as backward_pass  # noqa: E402
+from minigrad import engines, inplace, ops, versions  # noqa: E402
 from minigrad.ops.arithmetic import Add, Divide, Multiply, Subtract  # noqa: E402
 from minigrad.ops.broadcasting import apply_binary  # noqa: E402

@@ -10,7 +10,7 @@ import numpy as np
 
 from minigrad import forward_mode, grad_mode
 from minigrad.forward_mode import tangent_of
-from minigrad.backward import gradient
+from minigrad.engines import gradient
 from minigrad.ops import identity, stack
 from minigrad.tensor import Tensor, wrap
 

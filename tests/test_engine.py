@@ -8,6 +8,8 @@ from hypothesis import given, strategies as st
 
 import minigrad as mg
 
+pytestmark = pytest.mark.usefixtures("each_engine")  # every test, on both engines
+
 
 def leaf(values, dtype=np.float64):
     return mg.tensor(np.array(values, dtype=dtype), requires_grad=True)

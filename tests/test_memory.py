@@ -9,6 +9,8 @@ import pytest
 
 import minigrad as mg
 
+pytestmark = pytest.mark.usefixtures("each_engine")  # every test, on both engines
+
 
 @pytest.fixture
 def no_gc():

@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 
 import minigrad as mg
 from minigrad.ops import PRIMITIVES
+from minigrad.primitive import Variadic
+from tests.conftest import ENGINES
 from tests.op_specs import ALL_SPECS
 
 SPEC_IDS = [spec.name for spec in ALL_SPECS]
@@ -69,19 +71,22 @@ def test_forward_matches_numpy(spec, data):
                                        err_msg=label)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=SPEC_IDS)
 @settings(max_examples=10)
 @given(data=st.data())
-def test_derivatives(spec, data):
+def test_derivatives(spec, engine, data):
     """check_op on the primitive (shapes/dtypes, adjoint identity, both modes, second
-    order); gradcheck on the public function (both modes, through broadcasting)."""
+    order); gradcheck on the public function (both modes, through broadcasting); on
+    both engines."""
     case = data.draw(spec.cases, label="case")
     tolerances = dict(eps=spec.eps, atol=spec.atol, rtol=spec.rtol)
-    if case.op is not None:
-        assert mg.testing.check_op(case.op, *case.inputs, second_order=spec.second_order,
-                                   **tolerances)
-    if case.fn is not None:
-        assert mg.testing.gradcheck(case.fn, *case.inputs, **tolerances)
+    with mg.use_engine(engine):
+        if case.op is not None:
+            assert mg.testing.check_op(case.op, *case.inputs, second_order=spec.second_order,
+                                       **tolerances)
+        if case.fn is not None:
+            assert mg.testing.gradcheck(case.fn, *case.inputs, **tolerances)
 
 
 # ----- completeness ---------------------------------------------------------------------
@@ -94,13 +99,13 @@ def _import_all_of_minigrad():
 
 def _defined_primitives():
     """Every Primitive subclass defined at module level in minigrad (a class defined in a
-    doctest or a test is not an op of the library)."""
+    doctest or a test is not an op of the library; Variadic is a base class, not an op)."""
     found, stack = set(), [mg.Primitive]
     while stack:
         for cls in stack.pop().__subclasses__():
             stack.append(cls)
             module = sys.modules.get(cls.__module__)
-            if (cls.__module__.startswith("minigrad.")
+            if (cls.__module__.startswith("minigrad.") and cls is not Variadic
                     and getattr(module, cls.__name__, None) is cls):
                 found.add(cls)
     return found

@@ -6,6 +6,8 @@ import pytest
 
 import minigrad as mg
 
+pytestmark = pytest.mark.usefixtures("each_engine")  # every test, on both engines
+
 LINE = re.compile(r"^v(\d+) = (\w+)(?:\((.*)\))?\s+\(([\d, ]*)\) (\w+)$")
 
 

@@ -6,6 +6,8 @@ import pytest
 
 import minigrad as mg
 
+pytestmark = pytest.mark.usefixtures("each_engine")  # every test, on both engines
+
 RNG = np.random.default_rng(0)
 X = RNG.uniform(-1.5, 1.5, size=(2, 3))
 A = RNG.standard_normal((3, 3))

@@ -39,7 +39,7 @@ class MatMul(Primitive):
 class Affine(Primitive):
     """Affine — a batch of rows through a linear layer: x W^T + b (PyTorch's layout).
 
-      forward:  z = x @ W^T + b            x: (N, in), W: (out, in), b: (out,) or absent
+      forward:  z = x @ W^T + b            x: (N, in), W: (out, in), b: (out,) or None
       jvp:      z_dot = x_dot @ W^T + x @ W_dot^T + b_dot
       vjp:      x_bar = z_bar @ W,   W_bar = z_bar^T @ x,   b_bar = sum over rows of z_bar
     One tape entry where transpose, matmul, broadcast and add would take four, and W_bar
@@ -48,8 +48,9 @@ class Affine(Primitive):
     """
 
     __slots__ = ()
+    reads_output = False
 
-    def forward(self, x, w, b=None):
+    def forward(self, x, w, b):
         z = x @ w.T
         if b is not None:
             if b.dtype == z.dtype:
@@ -58,20 +59,16 @@ class Affine(Primitive):
                 z = z + b
         return z
 
-    def vjp(self, z_bar, z, x, w, b=None):
-        needs = self.needs_grad
-        x_bar = z_bar @ w if needs[0] else None
-        w_bar = z_bar.T @ x if needs[1] else None
-        if b is None:
-            return x_bar, w_bar
-        return x_bar, w_bar, (z_bar.sum(axis=0) if needs[2] else None)
+    def vjp(self, z_bar, z, x, w, b):
+        x_needed, w_needed, b_needed = self.needs_grad
+        x_bar = z_bar @ w if x_needed else None
+        w_bar = z_bar.T @ x if w_needed else None
+        b_bar = z_bar.sum(axis=0) if b_needed else None
+        return x_bar, w_bar, b_bar
 
-    def jvp(self, *args):
-        n = (len(args) - 1) // 2  # the tangents, then z, then the inputs
-        x_dot, w_dot = args[:2]
-        x, w = args[n + 1:n + 3]
+    def jvp(self, x_dot, w_dot, b_dot, z, x, w, b):
         z_dot = x_dot @ w.T + x @ w_dot.T
-        return z_dot + args[2] if n == 3 else z_dot
+        return z_dot if b_dot is None else z_dot + b_dot
 
 
 def linear(x, weight, bias=None):
@@ -90,7 +87,7 @@ def linear(x, weight, bias=None):
             [3., 4.]])
     """
     x, weight = as_operand(x, "linear"), as_operand(weight, "linear")
-    operands = (x, weight) if bias is None else (x, weight, as_operand(bias, "linear"))
+    operands = (x, weight, None if bias is None else as_operand(bias, "linear"))
     x_shape, w_shape = np.shape(x), np.shape(weight)
     if len(w_shape) != 2 or len(x_shape) == 0 or x_shape[-1] != w_shape[1]:
         raise ValueError(

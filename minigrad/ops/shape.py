@@ -7,7 +7,7 @@ transpose by the inverse permutation, slice the concatenation apart, cast back.
 import numpy as np
 
 from minigrad.ops.reductions import normalize_axis
-from minigrad.primitive import Primitive, array_namespace
+from minigrad.primitive import Primitive, Variadic, array_namespace
 from minigrad.tensor import to_tensor
 
 
@@ -57,8 +57,8 @@ class Transpose(Primitive):
         return x_dot.transpose(self.axes)
 
 
-class Concatenate(Primitive):
-    """Concatenate — join tensors along `axis`.
+class Concatenate(Variadic):
+    """Concatenate — join tensors along `axis` (linear: its own JVP).
 
       forward:  z = concatenate([x1, ..., xn], axis)
       jvp:      z_dot = concatenate([x1_dot, ..., xn_dot], axis)
@@ -66,22 +66,22 @@ class Concatenate(Primitive):
     """
 
     __slots__ = ("axis",)
+    reads_inputs = reads_output = False
 
     def __init__(self, axis):
         self.axis = axis
 
-    def forward(self, *xs):
+    def forward_all(self, xs):
         return np.concatenate(xs, axis=self.axis)
 
-    def vjp(self, z_bar, z, *xs):
+    def vjp_all(self, z_bar, z, xs):
         bounds = np.cumsum([0] + [x.shape[self.axis] for x in xs])
         lead = (slice(None),) * self.axis
         return tuple(z_bar[lead + (slice(start, stop),)]
                      for start, stop in zip(bounds[:-1], bounds[1:]))
 
-    def jvp(self, *args):
-        x_dots = args[:len(args) // 2]  # then z, then the xs
-        return np.concatenate(x_dots, axis=self.axis)
+    def jvp_all(self, x_dots, z, xs):
+        return array_namespace(*x_dots).concatenate(x_dots, axis=self.axis)
 
 
 class Cast(Primitive):

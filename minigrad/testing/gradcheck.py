@@ -21,13 +21,14 @@ class GradcheckError(AssertionError):
 
 
 def as_float64_inputs(inputs):
-    """Copies of the inputs as float64 arrays. Integer and boolean inputs, and Python
-    numbers (which the engine always treats as constants), are passed through."""
+    """Copies of the inputs as float64 arrays. Integer and boolean inputs, Python numbers
+    (which the engine always treats as constants) and None (an absent optional input,
+    such as a bias) are passed through."""
     arrays = []
     for x in inputs:
         # Exact types: np.float64 subclasses float, but the engine treats it as an array
         # (not a weak Python number), so it is differentiated like one.
-        if type(x) in (int, float, bool):
+        if x is None or type(x) in (int, float, bool):
             arrays.append(x)
             continue
         array = np.array(x.data if isinstance(x, Tensor) else x)

@@ -332,7 +332,7 @@ def linear_cases(draw):
     n, k, m = (draw(st.integers(1, 3)) for _ in range(3))
     x, w = draw(arrays((n, k))), draw(arrays((m, k)))
     if draw(st.booleans()):
-        return Case((x, w), lambda x, w: x @ w.T, op=Affine(), fn=mg.nn.functional.linear)
+        return Case((x, w, None), lambda x, w, b: x @ w.T, op=Affine(), fn=mg.nn.functional.linear)
     b = draw(arrays((m,)))
     return Case((x, w, b), lambda x, w, b: x @ w.T + b, op=Affine(), fn=mg.nn.functional.linear)
 
