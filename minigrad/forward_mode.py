@@ -1,57 +1,84 @@
 """Forward mode: tangents travel beside values, each op pushing them through its JVP rule.
 
-`mg.jvp` attaches a tangent to each input and raises `state.depth`; while it is above
-zero every primitive applied to a tensor that carries a tangent also runs its JVP rule.
-Tangents are ndarrays (one level of forward mode), and JVP rules run on arrays, so a
-JVP costs about one extra forward pass. Because backward with `create_graph=True` is made
-of ordinary primitives, forward mode over reverse mode (Hessian-vector products) works.
+`mg.jvp` opens a level (`dual_level`) and attaches a tangent of that level to each input.
+While levels are open, every primitive applied to a tensor that carries a tangent also
+runs its JVP rule, once per level, and attaches the output's tangent.
 
-A tangent is stored with the number of the `dual_level` that attached it, and counts only
-inside that level: a tensor that leaves one `mg.jvp` (kept by a closure, say) carries no
-stale tangent into the next.
+Tangents are differentiable. When an input requires grad (grad mode on) or a tangent
+does, the JVP rule runs on Tensors, like a VJP rule under create_graph, so the tangent is
+recorded and reverse mode can differentiate it: `mg.grad` of a `mg.jvp`, or
+`jacobian(jacobian(f, mode="fwd"), mode="rev")`. Levels nest (`jvp` inside `jvp`, forward
+over forward): a level's rule runs with only the levels outside it open, so their tangents
+flow through the rule's own ops, and the levels are pushed outermost first, so a rule
+sees the outer tangent of the output it reuses (exp's JVP is z * x_dot).
+
+A tangent is stored under the number of the level that attached it and counts only
+while that level is open: a tensor that leaves one `mg.jvp` (kept by a closure, say)
+carries no stale tangent into the next.
 """
 import itertools
 
 import numpy as np
 
+from minigrad import anomaly, grad_mode
+
 
 class _ForwardMode:
-    __slots__ = ("depth", "level")
+    """`levels`: the open levels, outermost first; `depth`: how many of them ops see now
+    (all of them, or fewer while an inner level's JVP rule runs). Primitive.__call__ reads
+    `depth` once per op: zero means forward mode is off."""
+
+    __slots__ = ("levels", "depth")
 
     def __init__(self):
+        self.levels = []
         self.depth = 0
-        self.level = None
 
 
 state = _ForwardMode()
-_levels = itertools.count()
+_level_numbers = itertools.count()
 
 
 class dual_level:
-    """Context in which tangents attached to tensors are propagated."""
+    """Open a new, innermost level of forward mode for the block; `as` gives its number."""
 
     def __enter__(self):
-        state.depth += 1
-        self._outer, state.level = state.level, next(_levels)
-        return self
+        self.level = next(_level_numbers)
+        state.levels.append(self.level)
+        state.depth = len(state.levels)
+        return self.level
 
     def __exit__(self, *exc):
-        state.depth -= 1
-        state.level = self._outer
+        state.levels.pop()
+        state.depth = len(state.levels)
         return False
 
 
-def attach_tangent(tensor, tangent):
-    """Give `tensor` a tangent (an ndarray) in the current dual level."""
-    tensor._tangent = (state.level, tangent)
+def innermost_level():
+    return state.levels[state.depth - 1] if state.depth else None
 
 
-def tangent_of(value):
-    """The tangent `value` carries in the current dual level, or None."""
-    pair = getattr(value, "_tangent", None)
-    if pair is None or pair[0] != state.level or not state.depth:
+def attach_tangent(tensor, tangent, level=None):
+    """Give `tensor` a tangent (an ndarray, or a Tensor to differentiate) at `level`
+    (default: the innermost open level)."""
+    level = innermost_level() if level is None else level
+    if tensor._tangent is None:
+        tensor._tangent = {}
+    tensor._tangent[level] = tangent
+
+
+def tangent_of(value, level=None):
+    """The tangent `value` carries at `level` (default: the innermost visible one), or None."""
+    tangents = getattr(value, "_tangent", None)
+    if not tangents or not state.depth:
         return None
-    return pair[1]
+    return tangents.get(innermost_level() if level is None else level)
+
+
+def carries_tangent(value):
+    """Whether `value` carries a tangent of a level that ops see now."""
+    tangents = getattr(value, "_tangent", None)
+    return bool(tangents) and any(level in tangents for level in state.levels[:state.depth])
 
 
 def zero_tangent(value):
@@ -67,17 +94,52 @@ def zero_tangent(value):
 
 
 def push_tangent(primitive, inputs, args, out):
-    """Run `primitive`'s JVP rule if any input carries a tangent; attach the result to `out`."""
-    tangents = [tangent_of(x) for x in inputs]
-    if all(t is None for t in tangents):
-        return
-    tangents = [zero_tangent(a) if t is None else t for a, t in zip(args, tangents)]
-    z_dot = primitive.jvp(*tangents, out.data, *args)
-    z_dot = np.asarray(z_dot)
+    """Run `primitive`'s JVP rule for each open level at which an input carries a tangent,
+    outermost first, and attach the results to `out`."""
+    depth = state.depth
+    for k in range(depth):
+        level = state.levels[k]
+        tangents = [tangent_of(x, level) for x in inputs]
+        if all(t is None for t in tangents):
+            continue
+        state.depth = k  # the rule's own ops see only the levels outside this one
+        try:
+            z_dot = _run_rule(primitive, inputs, args, out, tangents)
+        finally:
+            state.depth = depth
+        attach_tangent(out, z_dot, level)
+
+
+def _run_rule(primitive, inputs, args, out, tangents):
+    """J @ tangents by the JVP rule: on arrays, or on Tensors when the result must be
+    differentiable (an input or tangent is being differentiated by an outer transform)."""
+    from minigrad.tensor import Tensor, wrap
+    if _differentiable(inputs, tangents):
+        tangents = [zero_tangent(a) if t is None else t for a, t in zip(args, tangents)]
+        tangents = [wrap(t) if isinstance(t, np.ndarray) else t for t in tangents]
+        with grad_mode.enable_grad():
+            z_dot = primitive.jvp(*tangents, out, *inputs)
+        if not isinstance(z_dot, Tensor):
+            z_dot = wrap(np.asarray(z_dot))
+    else:
+        tangents = [zero_tangent(a) if t is None else t.data if isinstance(t, Tensor) else t
+                    for a, t in zip(args, tangents)]
+        z_dot = np.asarray(primitive.jvp(*tangents, out.data, *args))
     if z_dot.shape != out.shape:
         raise RuntimeError(
             f"{primitive.op}: JVP rule returned a tangent of shape {z_dot.shape}, "
             f"but the output has shape {out.shape}")
     if z_dot.dtype != out.dtype:
         z_dot = z_dot.astype(out.dtype)
-    attach_tangent(out, z_dot)
+    if anomaly.state.enabled:
+        anomaly.check_jvp(primitive, out, inputs, tangents, z_dot)
+    return z_dot
+
+
+def _differentiable(inputs, tangents):
+    """Whether the tangent must be recorded: grad mode is on and an input or a tangent
+    requires grad, or an outer level is open and one of them carries its tangent."""
+    values = [v for v in list(inputs) + list(tangents) if v is not None]
+    if grad_mode.state.enabled and any(getattr(v, "_requires_grad", False) for v in values):
+        return True
+    return state.depth > 0 and any(carries_tangent(v) for v in values)

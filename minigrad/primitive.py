@@ -228,6 +228,21 @@ def trust_rules(primitive_classes):
         cls._sweep_vjp = cls.vjp
 
 
+def is_tracked(value):
+    """Whether an op applied to `value` is recorded or pushes a tangent: it requires grad
+    while grad mode is on, or it carries a tangent of an open forward-mode level."""
+    return isinstance(value, Tensor) and (
+        (value._requires_grad and _grad_mode.enabled) or forward_mode.carries_tangent(value))
+
+
+def apply_in_rule(op, value):
+    """`op` applied to `value` inside another op's rule: recorded when the rule was handed
+    a Tensor (so the rule can be differentiated again), computed on the array otherwise.
+    Linear ops whose rules are each other's forward (GetItem and IndexAdd, Unfold and
+    Fold) use it."""
+    return op(value) if recording(value) else op.forward(value)
+
+
 def recording(value):
     """True when a rule was handed Tensors rather than ndarrays: it runs under
     create_graph, so its own ops are recorded and can be differentiated again.

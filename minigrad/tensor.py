@@ -38,8 +38,14 @@ class Tensor:
     __slots__ = ("data", "_requires_grad", "grad", "_entry", "_inputs", "_args", "_needs",
                  "_position", "_tangent", "__weakref__")
 
-    # NumPy defers `ndarray + tensor` to Tensor.__radd__ instead of building an object array.
-    __array_ufunc__ = None
+    # NumPy's functions and ufuncs on tensors call minigrad's ops (interop.py), so
+    # `np.exp(t)` and `ndarray + t` give recorded Tensors, and `p.data -= lr * p.grad`
+    # writes into the array.
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return interop.array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return interop.array_function(func, args, kwargs)
 
     def __init__(self, data, requires_grad=False, dtype=None):
         self.data = dtypes.to_array(data.data if isinstance(data, Tensor) else data, dtype,
@@ -287,6 +293,6 @@ def to_tensor(value, op):
 
 # Imported last: the ops and the engine need Tensor defined first. Tensor's methods look
 # these names up when they run, so the cycle is harmless.
-from minigrad import engines, inplace, ops, versions  # noqa: E402
+from minigrad import engines, inplace, interop, ops, versions  # noqa: E402
 from minigrad.ops.arithmetic import Add, Divide, Multiply, Subtract  # noqa: E402
 from minigrad.ops.broadcasting import apply_binary  # noqa: E402

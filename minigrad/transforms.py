@@ -9,9 +9,10 @@ transform records its own backward pass (create_graph) so the outer one can see 
 import numpy as np
 
 from minigrad import forward_mode, grad_mode
-from minigrad.forward_mode import tangent_of
 from minigrad.engines import gradient
+from minigrad.forward_mode import carries_tangent, tangent_of
 from minigrad.ops import identity, stack
+from minigrad.primitive import is_tracked
 from minigrad.tensor import Tensor, wrap
 
 
@@ -23,11 +24,6 @@ def _argnums(argnums, nargs, transform):
     return tuple(i % nargs for i in nums)
 
 
-def _is_tracked(value):
-    return isinstance(value, Tensor) and (
-        (value._requires_grad and grad_mode.state.enabled) or tangent_of(value) is not None)
-
-
 def _as_variable(value, transform):
     """A fresh node for `value` that reverse mode can differentiate with respect to."""
     if isinstance(value, Tensor) and value._requires_grad and grad_mode.state.enabled:
@@ -37,8 +33,8 @@ def _as_variable(value, transform):
         raise TypeError(f"{transform}: cannot differentiate with respect to an argument of "
                         f"dtype {variable.dtype}; pass floating values")
     variable.requires_grad = True
-    if isinstance(value, Tensor):
-        variable._tangent = value._tangent  # the same (level, tangent) pair
+    if isinstance(value, Tensor) and value._tangent:
+        variable._tangent = dict(value._tangent)  # the same tangents, at the same levels
     return variable
 
 
@@ -51,7 +47,7 @@ def _captures_tracked(out, variables, grad_enabled):
     stack, seen = [out], set()
     while stack:
         tensor = stack.pop()
-        if id(tensor) not in own and (tangent_of(tensor) is not None or (
+        if id(tensor) not in own and (carries_tangent(tensor) or (
                 grad_enabled and tensor._entry is None and tensor._requires_grad)):
             return True
         entry = tensor._entry
@@ -84,7 +80,7 @@ def value_and_grad(f, argnums=0):
     """
     def value_and_grad_f(*args, **kwargs):
         nums = _argnums(argnums, len(args), "grad")
-        higher = any(_is_tracked(args[i]) for i in nums)
+        higher = any(is_tracked(args[i]) for i in nums)
         outer_grad_enabled = grad_mode.state.enabled
         with grad_mode.enable_grad():
             args = list(args)
@@ -124,7 +120,7 @@ def vjp(f, *primals):
     >>> vjp_fn(mg.tensor([1.0, 10.0]))
     (tensor([ 3., 30.]),)
     """
-    higher = any(_is_tracked(p) for p in primals)
+    higher = any(is_tracked(p) for p in primals)
     outer_grad_enabled = grad_mode.state.enabled
     with grad_mode.enable_grad():
         inputs = [_as_variable(p, "vjp") for p in primals]
@@ -143,6 +139,9 @@ def vjp(f, *primals):
 def jvp(f, primals, tangents):
     """Forward mode: (f(*primals), J @ tangents), running each op's JVP rule beside it.
 
+    The tangent is differentiable (reverse mode can take its gradient) when a primal or a
+    tangent requires grad, and jvp nests (forward over forward).
+
     Args:
         primals: a tuple of inputs; tangents: a tuple of the same shapes.
 
@@ -153,26 +152,24 @@ def jvp(f, primals, tangents):
     """
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: got {len(primals)} primals but {len(tangents)} tangents")
-    if forward_mode.state.depth:
-        raise NotImplementedError("jvp inside jvp (forward over forward) is not supported; "
-                                  "use reverse mode for one of the two levels")
-    with forward_mode.dual_level():
+    with forward_mode.dual_level() as level:
         inputs = []
         for i, (p, t) in enumerate(zip(primals, tangents)):
-            x = identity(p) if isinstance(p, Tensor) and p._requires_grad else Tensor(p)
-            t = np.asarray(t.data if isinstance(t, Tensor) else t)
+            x = identity(p) if is_tracked(p) else Tensor(p)  # identity: stays connected
+            if not is_tracked(t):
+                t = np.asarray(t.data if isinstance(t, Tensor) else t)
             if t.shape != x.shape:
                 raise ValueError(f"jvp: tangent {i} has shape {t.shape} but its primal has "
                                  f"shape {x.shape}")
-            forward_mode.attach_tangent(x, t.astype(x.dtype))
+            forward_mode.attach_tangent(x, t.astype(x.dtype), level)
             inputs.append(x)
         out = f(*inputs)
         if not isinstance(out, Tensor):
             raise TypeError(f"jvp: the function must return a Tensor, got {type(out).__name__}")
-        tangent = tangent_of(out)  # read inside the level: outside it, tangents do not count
+        tangent = tangent_of(out, level)  # read inside the level: outside it, it does not count
     if tangent is None:  # the output does not depend on the inputs
         tangent = np.zeros(out.shape, out.dtype)
-    return out, wrap(tangent)
+    return out, tangent if isinstance(tangent, Tensor) else wrap(tangent)
 
 
 def jacobian(f, argnums=0, mode="rev"):
@@ -221,6 +218,9 @@ def _jacobian_rev(f, args, nums):
 
 def _jacobian_fwd(f, args, nums):
     blocks = []
+    out = None
+    if any(args[i].size == 0 for i in nums):  # no columns to take: f's output shape only
+        out = f(*args)
     for i in nums:
         columns = []
         for k in range(args[i].size):

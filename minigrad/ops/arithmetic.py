@@ -18,6 +18,7 @@ class Add(Primitive):
     """
 
     __slots__ = ()
+    reads_inputs = reads_output = False  # its rules use only z_bar
 
     def forward(self, x, y):
         return x + y
@@ -38,6 +39,7 @@ class Subtract(Primitive):
     """
 
     __slots__ = ()
+    reads_inputs = reads_output = False
 
     def forward(self, x, y):
         return x - y
@@ -58,6 +60,7 @@ class Multiply(Primitive):
     """
 
     __slots__ = ()
+    reads_output = False
 
     def forward(self, x, y):
         return x * y
@@ -79,6 +82,7 @@ class Divide(Primitive):
     """
 
     __slots__ = ()
+    reads_inputs = (False, True)  # y and z; never x
 
     def forward(self, x, y):
         return x / y
@@ -100,6 +104,7 @@ class Negative(Primitive):
     """
 
     __slots__ = ()
+    reads_inputs = reads_output = False
 
     def forward(self, x):
         return -x

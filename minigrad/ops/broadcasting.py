@@ -8,8 +8,7 @@ binary op then sees equal shapes, and its rules stay one line each.
 import numpy as np
 
 from minigrad import dtypes
-from minigrad.forward_mode import tangent_of
-from minigrad.primitive import Primitive, array_namespace
+from minigrad.primitive import Primitive, array_namespace, is_tracked
 from minigrad.tensor import PYTHON_SCALARS as _PYTHON_SCALARS
 from minigrad.tensor import Tensor, to_tensor
 
@@ -23,6 +22,7 @@ class BroadcastTo(Primitive):
     """
 
     __slots__ = ("shape",)
+    reads_inputs = reads_output = False
 
     def __init__(self, shape):
         self.shape = tuple(shape)
@@ -88,10 +88,6 @@ def as_operand(value, op):
         "ndarray or a number")
 
 
-def _is_tracked(x):
-    return isinstance(x, Tensor) and (x._requires_grad or tangent_of(x) is not None)
-
-
 def apply_binary(primitive_class, x, y):
     """Apply a binary primitive to x and y, broadcasting tracked operands explicitly first.
 
@@ -130,5 +126,5 @@ def broadcast_operands(op, *operands, extra_shape=()):
             f"{op}: operands could not be broadcast together: shapes {described}. Each axis "
             "must match or be 1, counting from the right; reshape one operand (for example "
             "x.reshape(-1, 1)) or check which axis you meant") from None
-    return [BroadcastTo(shape)(x) if s != shape and _is_tracked(x) else x
+    return [BroadcastTo(shape)(x) if s != shape and is_tracked(x) else x
             for x, s in zip(operands, shapes)]

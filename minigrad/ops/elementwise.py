@@ -14,6 +14,7 @@ class Exp(Primitive):
     """Exp.   forward: z = exp(x);   jvp: z_dot = z * x_dot;   vjp: x_bar = z_bar * z"""
 
     __slots__ = ()
+    reads_inputs = False  # the rules reuse z
 
     def forward(self, x):
         return np.exp(x)
@@ -34,6 +35,7 @@ class Log(Primitive):
     """
 
     __slots__ = ()
+    reads_output = False
 
     def forward(self, x):
         return np.log(x)
@@ -54,6 +56,7 @@ class Sqrt(Primitive):
     """
 
     __slots__ = ()
+    reads_inputs = False
 
     def forward(self, x):
         return np.sqrt(x)
@@ -74,6 +77,7 @@ class Abs(Primitive):
     """
 
     __slots__ = ()
+    reads_output = False
 
     def forward(self, x):
         return np.abs(x)
@@ -89,6 +93,7 @@ class Tanh(Primitive):
     """Tanh.   forward: z = tanh(x);   jvp: z_dot = (1 - z^2) x_dot;   vjp: x_bar = (1 - z^2) z_bar"""
 
     __slots__ = ()
+    reads_inputs = False
 
     def forward(self, x):
         return np.tanh(x)
@@ -109,6 +114,7 @@ class Sigmoid(Primitive):
     """
 
     __slots__ = ()
+    reads_inputs = False
 
     def forward(self, x):
         e = np.exp(-np.abs(x))
@@ -130,6 +136,7 @@ class Relu(Primitive):
     """
 
     __slots__ = ()
+    reads_output = False
 
     def forward(self, x):
         return np.maximum(x, 0)
@@ -145,6 +152,7 @@ class Sin(Primitive):
     """Sin.   forward: z = sin(x);   jvp: z_dot = cos(x) x_dot;   vjp: x_bar = cos(x) z_bar"""
 
     __slots__ = ()
+    reads_output = False
 
     def forward(self, x):
         return np.sin(x)
@@ -160,6 +168,7 @@ class Cos(Primitive):
     """Cos.   forward: z = cos(x);   jvp: z_dot = -sin(x) x_dot;   vjp: x_bar = -sin(x) z_bar"""
 
     __slots__ = ()
+    reads_output = False
 
     def forward(self, x):
         return np.cos(x)

@@ -7,7 +7,7 @@ twice, so their cotangents must add up: IndexAdd uses np.add.at, never plain ass
 """
 import numpy as np
 
-from minigrad.primitive import Primitive
+from minigrad.primitive import Primitive, apply_in_rule
 from minigrad.tensor import Tensor
 
 
@@ -20,6 +20,7 @@ class GetItem(Primitive):
     """
 
     __slots__ = ("index",)
+    reads_inputs = reads_output = False
     name = "getitem"
 
     def __init__(self, index):
@@ -29,9 +30,7 @@ class GetItem(Primitive):
         return x[self.index]
 
     def vjp(self, z_bar, z, x):
-        if isinstance(z_bar, Tensor):
-            return IndexAdd(self.index, x.shape)(z_bar)
-        return IndexAdd(self.index, x.shape).forward(z_bar)
+        return apply_in_rule(IndexAdd(self.index, x.shape), z_bar)
 
     def jvp(self, x_dot, z, x):
         return x_dot[self.index]
@@ -49,6 +48,7 @@ class IndexAdd(Primitive):
     """
 
     __slots__ = ("index", "shape")
+    reads_inputs = reads_output = False
 
     def __init__(self, index, shape):
         self.index, self.shape = index, shape
@@ -65,7 +65,7 @@ class IndexAdd(Primitive):
         return z_bar[self.index]
 
     def jvp(self, w_dot, z, w):
-        return self.forward(w_dot)
+        return apply_in_rule(IndexAdd(self.index, self.shape), w_dot)
 
     def params(self):
         return {"index": _describe(self.index), "shape": self.shape}

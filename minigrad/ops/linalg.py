@@ -7,8 +7,7 @@ axes explicitly, so the rules stay the two textbook products.
 import numpy as np
 
 from minigrad.ops.broadcasting import as_operand, broadcast_to
-from minigrad.forward_mode import tangent_of
-from minigrad.primitive import Primitive
+from minigrad.primitive import Primitive, is_tracked
 from minigrad.tensor import Tensor, wrap
 
 
@@ -21,6 +20,7 @@ class MatMul(Primitive):
     """
 
     __slots__ = ()
+    reads_output = False
     name = "matmul"
 
     def forward(self, x, y):
@@ -151,7 +151,7 @@ def _broadcast_batch(x, batch):
     shape = batch + np.shape(x)[-2:]
     if np.shape(x) == shape or not isinstance(x, Tensor):
         return x  # constants broadcast inside np.matmul; no gradient flows to them
-    if not (x._requires_grad or tangent_of(x) is not None):
+    if not is_tracked(x):
         return x
     return broadcast_to(x, shape)
 

@@ -57,6 +57,7 @@ class Where(Primitive):
     """
 
     __slots__ = ("cond",)
+    reads_inputs = reads_output = False
 
     def __init__(self, cond):
         self.cond = cond
@@ -84,6 +85,7 @@ class Clip(Primitive):
     """
 
     __slots__ = ("a_min", "a_max")
+    reads_output = False
 
     def __init__(self, a_min, a_max):
         self.a_min, self.a_max = a_min, a_max

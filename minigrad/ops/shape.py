@@ -20,6 +20,7 @@ class Reshape(Primitive):
     """
 
     __slots__ = ("shape",)
+    reads_inputs = reads_output = False
 
     def __init__(self, shape):
         self.shape = shape
@@ -43,6 +44,7 @@ class Transpose(Primitive):
     """
 
     __slots__ = ("axes",)
+    reads_inputs = reads_output = False
 
     def __init__(self, axes):
         self.axes = axes
@@ -93,6 +95,7 @@ class Cast(Primitive):
     """
 
     __slots__ = ("dtype",)
+    reads_inputs = reads_output = False
     name = "astype"
 
     def __init__(self, dtype):
@@ -116,6 +119,7 @@ class Identity(Primitive):
     """
 
     __slots__ = ()
+    reads_inputs = reads_output = False
 
     def forward(self, x):
         return x

@@ -39,6 +39,7 @@ class LogSumExp(Primitive):
     """
 
     __slots__ = ("axes", "keepdims")
+    reads_output = False
     name = "logsumexp"
 
     def __init__(self, axes, keepdims=False):
@@ -75,6 +76,7 @@ class Softmax(Primitive):
     """
 
     __slots__ = ("axis",)
+    reads_inputs = False  # J needs only p
 
     def __init__(self, axis):
         self.axis = axis
@@ -107,6 +109,7 @@ class LogSoftmax(Primitive):
     """
 
     __slots__ = ("axis",)
+    reads_inputs = False
 
     def __init__(self, axis):
         self.axis = axis

@@ -20,6 +20,7 @@ class Erf(Primitive):
     """
 
     __slots__ = ()
+    reads_output = False
 
     def forward(self, x):
         return np.asarray(_erf_elementwise(x), dtype=x.dtype)  # 0-d gives a bare float

@@ -17,8 +17,7 @@ offsets (never over pixels), adding one strided slice per offset.
 import numpy as np
 
 from minigrad.ops.indexing import IndexAdd
-from minigrad.primitive import Primitive
-from minigrad.tensor import Tensor
+from minigrad.primitive import Primitive, apply_in_rule, recording
 
 
 def output_size(size, kernel, stride, padding):
@@ -35,6 +34,7 @@ class Unfold(Primitive):
     """
 
     __slots__ = ("kernel_size", "stride", "padding")
+    reads_inputs = reads_output = False
 
     def __init__(self, kernel_size, stride=(1, 1), padding=(0, 0)):
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
@@ -47,11 +47,10 @@ class Unfold(Primitive):
         return windows[:, :, ::sh, ::sw].transpose(0, 2, 3, 1, 4, 5)
 
     def vjp(self, z_bar, z, x):
-        fold = Fold(self.kernel_size, self.stride, self.padding, x.shape)
-        return fold(z_bar) if isinstance(z_bar, Tensor) else fold.forward(z_bar)
+        return apply_in_rule(Fold(self.kernel_size, self.stride, self.padding, x.shape), z_bar)
 
     def jvp(self, x_dot, z, x):
-        return self.forward(x_dot)
+        return apply_in_rule(Unfold(self.kernel_size, self.stride, self.padding), x_dot)
 
 
 class Fold(Primitive):
@@ -64,6 +63,7 @@ class Fold(Primitive):
     """
 
     __slots__ = ("kernel_size", "stride", "padding", "image_shape")
+    reads_inputs = reads_output = False
 
     def __init__(self, kernel_size, stride, padding, image_shape):
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
@@ -83,11 +83,11 @@ class Fold(Primitive):
         return padded[:, :, ph:ph + h, pw:pw + w]
 
     def vjp(self, z_bar, z, cols):
-        unfold = Unfold(self.kernel_size, self.stride, self.padding)
-        return unfold(z_bar) if isinstance(z_bar, Tensor) else unfold.forward(z_bar)
+        return apply_in_rule(Unfold(self.kernel_size, self.stride, self.padding), z_bar)
 
     def jvp(self, cols_dot, z, cols):
-        return self.forward(cols_dot)
+        return apply_in_rule(Fold(self.kernel_size, self.stride, self.padding, self.image_shape),
+                             cols_dot)
 
 
 # Max pooling. Convention at ties: the whole gradient goes to the FIRST maximum of the
@@ -106,6 +106,7 @@ class MaxPool(Primitive):
     """
 
     __slots__ = ("kernel_size", "stride", "padding")
+    reads_inputs = reads_output = False  # the winners are saved
     name = "max_pool2d"
 
     def __init__(self, kernel_size, stride, padding=(0, 0)):
@@ -131,7 +132,7 @@ class MaxPool(Primitive):
 
     def vjp(self, z_bar, z, x):
         index, shape = (self.saved.reshape(-1),), (x.size,)
-        if isinstance(z_bar, Tensor):
+        if recording(z_bar):
             return IndexAdd(index, shape)(z_bar.reshape(-1)).reshape(x.shape)
         x_bar = np.zeros(x.size, dtype=z_bar.dtype)
         np.add.at(x_bar, index, z_bar.reshape(-1))  # overlapping windows may share a winner
