@@ -26,6 +26,7 @@ from minigrad.ops import (abs, add, astype, broadcast_to, clip, concatenate, cos
                           transpose, var, where)
 from minigrad.transforms import grad, hessian, jacobian, jvp, value_and_grad, vjp
 from minigrad.serialization import load, save
+from minigrad.draw import Graph, draw
 from minigrad import data, datasets, nn, optim, testing
 
 __version__ = "0.1.0"
