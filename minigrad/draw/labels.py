@@ -2,9 +2,9 @@
 
 Boxes are sized before any browser sees them, so the text's width must be known in
 advance. The labels are set in a monospace font, so width is characters times one
-advance: DejaVu Sans Mono (and Menlo, which is drawn from it) advances 0.602 em per
-character, bold included; Liberation Mono and Courier New 0.600, Consolas 0.55. The
-estimate uses the widest, so a box fits in any of them (tests/test_draw_browser.py
+advance: DejaVu Sans Mono (and Menlo, which is drawn from it) advances 1233/2048 em
+(0.60205) per character, bold included; Liberation Mono and Courier New 0.600,
+Consolas 0.55. The estimate uses the widest, so a box fits in any of them (tests/test_draw_browser.py
 measures every label with getBBox in Chromium). East Asian wide characters take two
 cells and combining marks none, as in a terminal.
 """
@@ -14,7 +14,7 @@ import numpy as np
 
 FONT_FAMILY = "'DejaVu Sans Mono', Menlo, Consolas, 'Liberation Mono', monospace"
 FONT_SIZE = 12  # px
-ADVANCE = 0.602 * FONT_SIZE  # px per character cell
+ADVANCE = 1233 / 2048 * FONT_SIZE  # px per character cell
 LINE_HEIGHT = 16  # px; the font's ascent + descent is 1.164 em = 14 px
 PAD_X, PAD_Y = 8, 4  # px between a box's edge and its text
 MAX_CHARS = 60  # a longer line is cut with "..."

@@ -39,6 +39,7 @@ class Placement:
     Attributes:
         boxes: (left, top, width, height) of each box.
         routes: for each edge, its SVG path data, from the source box to the target box.
+        on_bus: for each edge, whether it runs on a bus down the side.
         width, height: the size of the picture.
     """
 
@@ -74,6 +75,7 @@ class Placement:
             arrive.append(lanes[u] if chain is None else x[chain[-1]] if chain else x[u])
         ports = self._ports(edges, arrive)
         self.routes = []
+        self.on_bus = [chain is None for chain in layers.chains]
         lane_of = {u: k for k, u in enumerate(lanes)}
         for i, ((u, v), chain) in enumerate(zip(edges, layers.chains)):
             su, sv = self.boxes[u], self.boxes[v]

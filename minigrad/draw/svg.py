@@ -2,8 +2,9 @@
 
 Styling is written as presentation attributes on the elements rather than a <style>
 sheet, so the picture looks the same inline in a notebook, in an <img>, or in a
-converter that ignores CSS. Every box is a `<g class="node">` with `data-name`, every
-arrow a `<path class="edge">` with `data-from` and `data-to`, one per input.
+converter that ignores CSS. Every box is a `<g class="node">` with `data-name` and
+`data-number` (the 7 of v7); every arrow a `<path class="edge">` with `data-from` and
+`data-to` (v-numbers) and `data-route` ("bus" for one down the side), one per input.
 """
 from xml.sax.saxutils import escape, quoteattr
 
@@ -50,9 +51,9 @@ def render(nodes, lines, roles, edges, placement, notes):
         out.append(f'<text class="note" x="{MARGIN}" y="{MARGIN + i * LINE_HEIGHT + BASELINE}" '
                    f'fill="{NOTE_COLOUR}">{escape(note)}</text>')
     out.append('<g class="edges" fill="none" stroke="#666666" stroke-width="1.2">')
-    for (a, b), route in zip(edges, placement.routes):
+    for (a, b), route, bus in zip(edges, placement.routes, placement.on_bus):
         out.append(f'<path class="edge" data-from="v{a.number}" data-to="v{b.number}" '
-                   f'd="{route}" '
+                   f'data-route="{"bus" if bus else "layers"}" d="{route}" '
                    'marker-end="url(#minigrad-arrow)"/>')
     out.append("</g>")
     out.append('<g class="nodes">')
