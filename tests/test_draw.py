@@ -124,6 +124,15 @@ def test_a_leaf_alone_is_one_box_and_no_arrow():
     assert boxes == {0: ["v0", "input", "(2,) float64"]} and arrows == []
 
 
+def test_an_empty_tape_draws_a_note():
+    with mg.Tape() as tape:
+        mg.tensor([1.0]) * 2  # nothing requires grad: nothing is recorded
+    graph = mg.draw(tape)
+    boxes, arrows, _ = parse(graph)
+    assert boxes == {} and arrows == [] and "Nothing to draw" in graph.notes[0]
+    assert "0 entries" in tape._repr_html_()
+
+
 def test_x_times_x_has_two_arrows_and_constants_fold_into_the_call():
     x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     y = ((x * x) ** 2 + np.ones(3)).sum()
@@ -203,7 +212,7 @@ def test_a_released_graph_draws_what_is_left_and_says_so():
     assert len(boxes) == 3 and collections.Counter(arrows) == {(0, 1): 1, (1, 2): 1}
     assert boxes[0][:2] == ["v0", "multiply(...)"]
     assert "inputs freed by backward()" in boxes[0]
-    assert "1 tensor (dashed) had their inputs freed" in " ".join(graph.notes)
+    assert "1 tensor (dashed) had its inputs freed" in " ".join(graph.notes)
     assert "not drawn" not in graph.svg
 
 
@@ -233,6 +242,10 @@ def test_a_cut_graph_draws_the_most_recent_tensors_and_says_where():
     assert "v0" in "".join(boxes[32] + boxes[33])  # calls still name what was left out
     notes = [t for t in root.iter(SVG + "text") if t.get("class") == "note"]
     assert [t.text for t in notes] == graph.notes
+    y, names = rnn(30)  # names reach the calls of drawn boxes even when their boxes are cut
+    boxes, _, _ = parse(mg.draw(y, names=names, max_nodes=30))
+    lines = [line for box in boxes.values() for line in box]
+    assert "not drawn: U" in lines and any(re.fullmatch(r"matmul\(v\d+, W\)", l) for l in lines)
 
 
 def test_a_long_chain_is_walked_without_recursion():
@@ -287,6 +300,17 @@ def test_tape_html_is_the_printed_wengert_list_and_print_is_unchanged():
         assert line.split() == f"{name} = {call} {shape} {dtype}".split()
     pretty = pytest.importorskip("IPython.lib.pretty")
     assert pretty.pretty(tape) == text and y.shape == ()
+
+
+def test_jupyter_gets_an_unconfined_svg_and_an_html_tape():
+    formatters = pytest.importorskip("IPython.core.formatters")
+    x = mg.tensor([1.0], requires_grad=True)
+    with mg.Tape() as tape:
+        y = mg.exp(x) * 2
+    data, meta = formatters.DisplayFormatter().format(mg.draw(y))
+    assert data["image/svg+xml"] == mg.draw(y).svg and meta["image/svg+xml"] == {"unconfined": True}
+    data, _ = formatters.DisplayFormatter().format(tape)
+    assert data["text/plain"] == str(tape) and data["text/html"] == tape._repr_html_()
 
 
 def test_a_long_tape_table_shows_its_ends():
@@ -357,6 +381,7 @@ def test_long_arrows_get_dummies_or_a_bus():
     assert layers.chains[-2] is not None and len(layers.chains[-2]) == 2  # spans 3 layers
     assert layers.chains[-1] is None  # spans 20: a bus
     assert all(layers.rank[d] == r for d, r in zip(layers.chains[-2], (1, 2)))
+    assert Layers(21, chain + [(0, 3), (0, 20)], dummy_budget=1).chains[-2] is None
 
 
 def test_the_text_width_estimate_counts_wide_characters_twice():

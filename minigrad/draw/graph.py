@@ -130,6 +130,9 @@ def _role(node, used):
 def _notes(walk, max_nodes):
     """Sentences for what the picture does not show, wrapped to NOTE_WIDTH."""
     notes = []
+    if not walk.nodes:
+        notes.append("Nothing to draw: the tape recorded no ops (an op is recorded when one "
+                     "of its inputs requires grad).")
     if walk.cut:
         first, last = walk.nodes[0].number, walk.nodes[-1].number
         notes.append(
@@ -139,7 +142,8 @@ def _notes(walk, max_nodes):
             "max_nodes to draw more.")
     if walk.released:
         notes.append(
-            f"{walk.released} tensor{'s' * (walk.released > 1)} (dashed) had their inputs "
-            "freed by a backward() without retain_graph=True, so the graph above them is "
-            "not known: draw before backward(), or call backward(retain_graph=True).")
+            f"{walk.released} tensor{'s' * (walk.released > 1)} (dashed) had "
+            f"{'its' if walk.released == 1 else 'their'} inputs freed by a backward() without "
+            "retain_graph=True, so the graph above is not known: draw before backward(), or "
+            "call backward(retain_graph=True).")
     return [line for note in notes for line in textwrap.wrap(note, NOTE_WIDTH)]

@@ -62,7 +62,7 @@ class Layers:
                 self.below[upper].append(lower)
         self._find_spines(edges, depth)
         self.layers = [[] for _ in range(max(self.rank, default=-1) + 1)]
-        for v in _initial_order(n, self.rank, self.above):
+        for v in _initial_order(self.rank, self.above):
             self.layers[self.rank[v]].append(v)
         self._reduce_crossings()
 
@@ -170,7 +170,7 @@ def _ranks(n, edges):
     return rank, depth
 
 
-def _initial_order(n, rank, above):
+def _initial_order(rank, above):
     """Vertices in depth-first post-order from the outputs through their inputs, first
     input first: a tree then comes out drawn without crossings."""
     has_user = [False] * len(rank)

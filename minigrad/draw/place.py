@@ -49,63 +49,67 @@ class Placement:
         x = _columns(layers, self.widths)
         bus = [i for i, chain in enumerate(layers.chains) if chain is None]
         lanes = _lanes(layers, x, self.widths, [edges[i][0] for i in bus])
-        left = min([x[v] - self.widths[v] / 2 for v in range(len(x))] + list(lanes.values()))
+        left = min([x[v] - self.widths[v] / 2 for v in range(len(x))] + list(lanes.values()),
+                   default=0.0)
         shift = MARGIN - left
         x = [value + shift for value in x]
         lanes = {u: value + shift for u, value in lanes.items()}
 
-        band_top, band_bottom, y = [], [], top + MARGIN
-        for layer in layers.layers:
-            tall = max([sizes[v][1] for v in layer if v < n], default=0)
-            band_top.append(y)
-            band_bottom.append(y + tall)
-            y += tall + GAP_Y
+        self.band_top, self.band_bottom = _bands(layers, sizes, top + MARGIN)
         self.boxes = []
         for v in range(n):
             w, h = sizes[v]
             r = layers.rank[v]
-            self.boxes.append((x[v] - w / 2, (band_top[r] + band_bottom[r] - h) / 2, w, h))
+            centre_y = (self.band_top[r] + self.band_bottom[r]) / 2
+            self.boxes.append((x[v] - w / 2, centre_y - h / 2, w, h))
         self.width = max([x[v] + self.widths[v] / 2 for v in range(len(x))] +
-                         list(lanes.values())) + MARGIN
-        self.height = (band_bottom[-1] if band_bottom else top) + MARGIN
+                         list(lanes.values()), default=0.0) + MARGIN
+        self.height = (self.band_bottom[-1] if self.band_bottom else top) + MARGIN
 
         # The x each arrow arrives from: its last dummy, its source, or its lane.
-        arrive = []
-        for (u, v), chain in zip(edges, layers.chains):
-            arrive.append(lanes[u] if chain is None else x[chain[-1]] if chain else x[u])
+        arrive = [lanes[u] if chain is None else x[chain[-1]] if chain else x[u]
+                  for (u, _), chain in zip(edges, layers.chains)]
         ports = self._ports(edges, arrive)
-        self.routes = []
-        self.on_bus = [chain is None for chain in layers.chains]
         lane_of = {u: k for k, u in enumerate(lanes)}
-        for i, ((u, v), chain) in enumerate(zip(edges, layers.chains)):
-            su, sv = self.boxes[u], self.boxes[v]
-            start = (x[u], su[1] + su[3])
-            end = (ports[i], sv[1])
-            ru, rv = layers.rank[u], layers.rank[v]
+        self.on_bus = [chain is None for chain in layers.chains]
+        self.routes = []
+        for (u, v), chain, port in zip(edges, layers.chains, ports):
+            start = (x[u], self.boxes[u][1] + self.boxes[u][3])
+            end = (port, self.boxes[v][1])
             if chain is None:
-                k = lane_of[u]
-                out_y = band_bottom[ru] + 10 + (k % 6) * 4
-                in_y = band_bottom[rv - 1] + 10 + (k % 6) * 4
-                path = [start, (start[0], out_y), (lanes[u], out_y), (lanes[u], in_y),
-                        (end[0], in_y), end]
-                self.routes.append("M" + " L".join(_point(p) for p in path))
-                continue
-            d = ["M" + _point(start)]
-            here = start
-            if here[1] < band_bottom[ru]:
-                here = (here[0], band_bottom[ru])
-                d.append("L" + _point(here))
-            for dummy in chain:
-                r = layers.rank[dummy]
-                d.append(_curve(here, (x[dummy], band_top[r])))
-                here = (x[dummy], band_bottom[r])
-                d.append("L" + _point(here))
-            if end[1] > band_top[rv]:
-                d.append(_curve(here, (end[0], band_top[rv])))
-                d.append("L" + _point(end))
+                self.routes.append(self._bus_route(start, end, layers.rank[u],
+                                                   layers.rank[v], lanes[u], lane_of[u]))
             else:
-                d.append(_curve(here, end))
-            self.routes.append(" ".join(d))
+                self.routes.append(self._layer_route(
+                    start, end, layers.rank[u], layers.rank[v],
+                    [(x[d], layers.rank[d]) for d in chain]))
+
+    def _layer_route(self, start, end, ru, rv, dummies):
+        """Down through the layers: a curve across each gap, straight through each band
+        the arrow crosses (at its dummy's x)."""
+        d = ["M" + _point(start)]
+        here = start
+        if here[1] < self.band_bottom[ru]:
+            here = (here[0], self.band_bottom[ru])
+            d.append("L" + _point(here))
+        for x, r in dummies:
+            d.append(_curve(here, (x, self.band_top[r])))
+            here = (x, self.band_bottom[r])
+            d.append("L" + _point(here))
+        if end[1] > self.band_top[rv]:
+            d.append(_curve(here, (end[0], self.band_top[rv])))
+            d.append("L" + _point(end))
+        else:
+            d.append(_curve(here, end))
+        return " ".join(d)
+
+    def _bus_route(self, start, end, ru, rv, lane, k):
+        """Out into the gap below the source, along the lane, in through the gap above
+        the target. Legs of different lanes sit at different heights in a gap."""
+        leg = 10 + (k % 6) * 4
+        out_y, in_y = self.band_bottom[ru] + leg, self.band_bottom[rv - 1] + leg
+        path = [start, (start[0], out_y), (lane, out_y), (lane, in_y), (end[0], in_y), end]
+        return "M" + " L".join(_point(p) for p in path)
 
     def _ports(self, edges, arrive):
         """The x where each arrow meets its target's top edge."""
@@ -137,6 +141,17 @@ def _columns(layers, widths):
         for r in range(n_layers - 2, -1, -1):
             _align(layers, layers.layers[r], layers.spine_below, layers.below, x, widths)
     return x
+
+
+def _bands(layers, sizes, y):
+    """The top and bottom y of each layer's band: as tall as its tallest box."""
+    top, bottom = [], []
+    for layer in layers.layers:
+        tall = max([sizes[v][1] for v in layer if v < layers.n], default=0)
+        top.append(y)
+        bottom.append(y + tall)
+        y += tall + GAP_Y
+    return top, bottom
 
 
 def _separation(n, widths, a, b):

@@ -83,16 +83,15 @@ class Walk:
     def __init__(self, target, names=None, max_nodes=2000):
         if isinstance(target, Tape):
             entries = [(e.output, e.primitive, e.inputs) for e in target]
-            self.kind = "tape"
         elif isinstance(target, Tensor):
             entries = _entries_behind(target)
-            self.kind = "tensor"
         else:
             raise TypeError(
                 f"mg.draw: target must be a Tensor or a Tape, not {type(target).__name__}; "
                 "pass the tensor whose graph you want (e.g. the loss) or a `with mg.Tape() "
                 "as tape:` recording")
         every = _numbered(entries, target)
+        _apply_names(every, names)  # all of them: calls name inputs that were cut, too
         self.total = len(every)
         self.nodes = every[-max_nodes:] if len(every) > max_nodes else every
         for i, node in enumerate(self.nodes):
@@ -103,7 +102,6 @@ class Walk:
                 if a.number < first_drawn and a.name not in node.missing:
                     node.missing.append(a.name)
         self.released = sum(node.released for node in self.nodes)
-        self._apply_names(names)
 
     @property
     def cut(self):
@@ -114,25 +112,6 @@ class Walk:
         """(input Node, Node) for every drawn input of every drawn tensor, in order."""
         first = self.nodes[0].number if self.nodes else 0
         return [(a, node) for node in self.nodes for a in node.inputs if a.number >= first]
-
-    def _apply_names(self, names):
-        if names is None:
-            return
-        if hasattr(names, "named_parameters"):
-            names = dict(names.named_parameters())
-        if not isinstance(names, dict):
-            raise TypeError(
-                "mg.draw: names must be a dict {name: tensor} or a Module, not "
-                f"{type(names).__name__}; e.g. names={{'w': w, 'b': b}} or names=model")
-        by_id = {}
-        for name, tensor in names.items():
-            if not isinstance(name, str) or not isinstance(tensor, Tensor):
-                raise TypeError(
-                    "mg.draw: names maps names (str) to tensors, e.g. names={'w': w}; got "
-                    f"{type(name).__name__} -> {type(tensor).__name__}")
-            by_id.setdefault(id(tensor), name)  # a tensor named twice keeps its first name
-        for node in self.nodes:
-            node.name = by_id.get(id(node.tensor), node.name)
 
 
 def _entries_behind(target):
@@ -174,3 +153,24 @@ def _numbered(entries, target):
     if not entries and isinstance(target, Tensor):
         node_of(target)  # a leaf: a graph of one box
     return nodes
+
+
+def _apply_names(nodes, names):
+    """Title the nodes of tensors in `names` (a dict or a Module) by their names."""
+    if names is None:
+        return
+    if hasattr(names, "named_parameters"):
+        names = dict(names.named_parameters())
+    if not isinstance(names, dict):
+        raise TypeError(
+            "mg.draw: names must be a dict {name: tensor} or a Module, not "
+            f"{type(names).__name__}; e.g. names={{'w': w, 'b': b}} or names=model")
+    by_id = {}
+    for name, tensor in names.items():
+        if not isinstance(name, str) or not isinstance(tensor, Tensor):
+            raise TypeError(
+                "mg.draw: names maps names (str) to tensors, e.g. names={'w': w}; got "
+                f"{type(name).__name__} -> {type(tensor).__name__}")
+        by_id.setdefault(id(tensor), name)  # a tensor named twice keeps its first name
+    for node in nodes:
+        node.name = by_id.get(id(node.tensor), node.name)
