@@ -29,6 +29,7 @@ from minigrad.engines import use_engine
 from minigrad.anomaly import AnomalyError, detect_anomaly
 from minigrad import reference
 from minigrad.serialization import load, save
+from minigrad.draw import Graph, draw
 from minigrad import data, datasets, nn, optim, testing
 
 __version__ = "0.1.0"

@@ -128,6 +128,15 @@ class Tape:
     def __repr__(self):
         return f"<Tape with {len(self)} entries>"
 
+    def _repr_html_(self):
+        """Jupyter shows the Wengert list as a table (minigrad/draw/table.py)."""
+        from minigrad.draw.table import tape_html
+        return tape_html(self)
+
+    def _repr_pretty_(self, printer, cycle):
+        """IPython shows the Wengert list, as `print(tape)` does."""
+        printer.text(str(self))
+
 
 def _format_constant(value):
     if np.ndim(value) == 0:
