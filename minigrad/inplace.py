@@ -94,9 +94,9 @@ def setitem(tensor, index, value):
     return _done(tensor)
 
 
-def fill_(tensor, value):
+def fill_(tensor, value, what="fill_"):
     """Every element set to `value`."""
-    check_writable(tensor, "fill_", value)
+    check_writable(tensor, what, value)
     tensor.data[...] = _array(value)
     return _done(tensor)
 

@@ -116,7 +116,9 @@ def array_function(func, args, kwargs):
         if given is not None and set(given) <= _parameters(adapter):
             return adapter(**given)
     result = func(*_arrays(args), **_arrays(kwargs))
-    return _unrecorded(f"np.{func.__name__}", (args, kwargs), result)
+    module = getattr(func, "__module__", None) or "numpy"
+    return _unrecorded(f"{module.replace('numpy', 'np', 1)}.{func.__name__}", (args, kwargs),
+                       result)
 
 
 @functools.lru_cache(maxsize=None)

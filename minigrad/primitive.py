@@ -94,8 +94,9 @@ class Primitive:
     name = "primitive"
     _name_is_derived = True
 
-    #: Whether the rules read the inputs' values (True, False, or one bool per input) and
-    #: the output's value. Shapes do not count: an in-place change keeps the shape.
+    #: Whether the rules read the inputs' values (True, False, or one bool per input; a
+    #: property may decide from `needs_grad`, as Multiply's does) and the output's value.
+    #: Shapes do not count: an in-place change keeps the shape.
     reads_inputs = True
     reads_output = True
 

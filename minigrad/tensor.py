@@ -227,7 +227,7 @@ class Tensor:
     def __invert__(self): return ops.logical(np.invert, self)
 
     # ----- in place, by PyTorch's names (a trailing _ marks them) ----------------------
-    def zero_(self): return inplace.fill_(self, 0)
+    def zero_(self): return inplace.fill_(self, 0, "zero_")
     def fill_(self, value): return inplace.fill_(self, value)
     def copy_(self, source): return inplace.copy_(self, source)
     def clamp_(self, min=None, max=None): return inplace.clamp_(self, min, max)  # noqa: A002

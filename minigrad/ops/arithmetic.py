@@ -62,6 +62,11 @@ class Multiply(Primitive):
     __slots__ = ()
     reads_output = False
 
+    @property
+    def reads_inputs(self):  # x is read for y's cotangent, y for x's
+        x_needed, y_needed = self.needs_grad
+        return y_needed, x_needed
+
     def forward(self, x, y):
         return x * y
 

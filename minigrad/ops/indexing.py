@@ -90,7 +90,9 @@ def plain_index(index):
     if isinstance(index, Tensor):
         return index.data
     if isinstance(index, list):
-        return np.asarray(index)
+        array = np.asarray(index)
+        # [] (and [[]]) select nothing: integer indices, not NumPy's default float64
+        return array.astype(np.intp) if array.size == 0 else array
     return index
 
 

@@ -20,8 +20,13 @@ class MatMul(Primitive):
     """
 
     __slots__ = ()
-    reads_output = False
     name = "matmul"
+    reads_output = False
+
+    @property
+    def reads_inputs(self):  # x is read for y's cotangent, y for x's
+        x_needed, y_needed = self.needs_grad
+        return y_needed, x_needed
 
     def forward(self, x, y):
         return np.matmul(x, y)
@@ -49,6 +54,11 @@ class Affine(Primitive):
 
     __slots__ = ()
     reads_output = False
+
+    @property
+    def reads_inputs(self):  # x is read for W's cotangent, W for x's; b never
+        x_needed, w_needed, _ = self.needs_grad
+        return w_needed, x_needed, False
 
     def forward(self, x, w, b):
         z = x @ w.T

@@ -23,7 +23,9 @@ def stable_max(x, axes):
     A row of all -inf (every class masked out) would otherwise compute -inf - (-inf) =
     nan; with 0 it gives exp(-inf) = 0 terms and an honest log(0) = -inf or 0/0.
     """
-    m = x.max(axis=axes, keepdims=True)
+    # initial=-inf: an empty reduction (no classes) has maximum -inf, not an error
+    m = x.max(axis=axes, keepdims=True, initial=-np.inf) if x.size == 0 else \
+        x.max(axis=axes, keepdims=True)
     if not np.isfinite(m).all():  # rare: checked first, as this runs in every softmax
         m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
     return m
@@ -47,7 +49,8 @@ class LogSumExp(Primitive):
 
     def forward(self, x):
         m = stable_max(x, self.axes)
-        z = m + np.log(np.sum(np.exp(x - m), axis=self.axes, keepdims=True))
+        with np.errstate(divide="ignore"):  # log(0) = -inf: an empty sum, or all -inf
+            z = m + np.log(np.sum(np.exp(x - m), axis=self.axes, keepdims=True))
         return z if self.keepdims else np.squeeze(z, axis=self.axes)
 
     def _softmax(self, x):
@@ -116,7 +119,8 @@ class LogSoftmax(Primitive):
 
     def forward(self, x):
         shifted = x - stable_max(x, self.axis)
-        return shifted - np.log(np.sum(np.exp(shifted), axis=self.axis, keepdims=True))
+        with np.errstate(divide="ignore"):  # log(0) = -inf: no classes, or all -inf
+            return shifted - np.log(np.sum(np.exp(shifted), axis=self.axis, keepdims=True))
 
     def vjp(self, z_bar, z, x):
         p = array_namespace(z).exp(z)
@@ -158,7 +162,8 @@ def softmax(x, axis=-1):
 
     Args:
         x: a Tensor, array or number with at least one axis.
-        axis: the axis that holds the classes (an int).
+        axis: the axis that holds the classes: an int, or a tuple of ints to normalise
+            over several axes together (as JAX).
 
     Returns:
         A Tensor of x's shape whose slices along `axis` are positive and sum to 1.
@@ -170,7 +175,7 @@ def softmax(x, axis=-1):
     tensor([0.09003057, 0.24472847, 0.66524096])
     """
     x = to_tensor(x, "softmax")
-    return Softmax(normalize_axis(axis, x.ndim, "softmax")[0])(x)
+    return Softmax(normalize_axis(axis, x.ndim, "softmax"))(x)
 
 
 def log_softmax(x, axis=-1):
@@ -181,7 +186,7 @@ def log_softmax(x, axis=-1):
 
     Args:
         x: a Tensor, array or number with at least one axis.
-        axis: the axis that holds the classes (an int).
+        axis: the axis that holds the classes: an int or a tuple of ints.
 
     Returns:
         A Tensor of x's shape: log-probabilities along `axis`.
@@ -191,4 +196,4 @@ def log_softmax(x, axis=-1):
     tensor([   0., -800.])
     """
     x = to_tensor(x, "log_softmax")
-    return LogSoftmax(normalize_axis(axis, x.ndim, "log_softmax")[0])(x)
+    return LogSoftmax(normalize_axis(axis, x.ndim, "log_softmax"))(x)
