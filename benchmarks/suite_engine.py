@@ -2,7 +2,11 @@
 
 (a) a 200-op elementwise chain (multiply by a constant, add a constant, tanh, repeated)
     on a (16,) float64 tensor, forward + backward, in microseconds per op;
-(b) a 10^5-op chain of the same ops: forward + backward time, and peak memory growth.
+(b) a 10^5-op chain of the same ops: forward + backward time, and peak memory growth;
+(c) the 200-op chain on the reference engine (reference.py, the textbook), and under
+    anomaly mode (which checks every value for inf/NaN), for comparison: neither has a
+    target. Anomaly mode off costs nothing: op application is then the fast engine's own
+    function (tests/test_anomaly.py asserts it), so row (a) is the "off" figure.
 The reference is the same chain written by hand in NumPy: a forward loop that keeps
 what backward needs, and a backward loop applying each derivative.
 """
@@ -54,6 +58,16 @@ def run(quick=False):
     mg_s, np_s = best_of_interleaved(lambda: minigrad_chain(x0, n_small),
                                      lambda: numpy_chain(x0, n_small), rounds=rounds)
     rows = [Row("(a) 200-op chain, per op (fwd+bwd)", mg_s / n_small, np_s / n_small, 3.0)]
+    for label, context in (("reference engine", lambda: mg.use_engine("reference")),
+                           ("anomaly mode on", mg.detect_anomaly)):
+        def in_context():
+            with context():
+                return minigrad_chain(x0, n_small)
+        np.testing.assert_allclose(in_context(), numpy_chain(x0, n_small), rtol=1e-12)
+        slow_s, np_again_s = best_of_interleaved(in_context, lambda: numpy_chain(x0, n_small),
+                                                 rounds=rounds)
+        rows.append(Row(f"(c) 200-op chain, {label}, per op", slow_s / n_small,
+                        np_again_s / n_small, float("inf")))
 
     n_large = 30_000 if quick else 100_002
     timings = []
