@@ -98,3 +98,64 @@ def test_max_pool_errors():
         max_pool2d(mg.ones((1, 1, 4, 4)), 2, padding=2)
     with pytest.raises(ValueError, match="larger than the padded input"):
         max_pool2d(mg.ones((1, 1, 2, 2)), 3)
+
+
+# ----- padding never wins a window (issue 8, item 2) ----------------------------------
+
+def max_pool_gradient_oracle(x, kernel, stride, padding, z_bar):
+    """PyTorch's loop: each window scans its real cells only, starting from the first one,
+    and a later cell wins only if it is strictly larger (or NaN)."""
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    n, c, h, w = x.shape
+    x_bar = np.zeros_like(x)
+    for b in range(n):
+        for ch in range(c):
+            for i in range(z_bar.shape[2]):
+                for j in range(z_bar.shape[3]):
+                    top, left = i * sh - ph, j * sw - pw
+                    cells = [(r, s) for r in range(max(top, 0), min(top + kh, h))
+                             for s in range(max(left, 0), min(left + kw, w))]
+                    best = cells[0]
+                    for r, s in cells[1:]:
+                        if x[b, ch, r, s] > x[b, ch][best]:
+                            best = (r, s)
+                    x_bar[b, ch][best] += z_bar[b, ch, i, j]
+    return x_bar
+
+
+# Every kernel, stride and padding the spec table draws (kernel 1..3, stride 1..2,
+# padding up to half the kernel).
+PADDED_GEOMETRIES = [((kh, kw), (sh, sw), (ph, pw))
+                     for kh in (1, 2, 3) for kw in (1, 2, 3) for sh in (1, 2) for sw in (1, 2)
+                     for ph in range(kh // 2 + 1) for pw in range(kw // 2 + 1)]
+
+
+@pytest.mark.parametrize("fill", [-np.inf, -1e308, np.finfo(np.float64).min])
+@pytest.mark.parametrize("kernel, stride, padding", PADDED_GEOMETRIES, ids=str)
+def test_padding_never_wins_even_against_minus_infinity(kernel, stride, padding, fill, rng):
+    """All real cells -inf: the gradient goes to each window's first real cell, in the
+    same channel, and no flat index wraps into another row or channel."""
+    x = np.full((2, 3, 4, 5), fill)
+    x[1, 2, 3, 4] = 1.0  # one finite cell, so channels differ
+    z_bar = rng.standard_normal(max_pool2d(mg.tensor(x), kernel, stride, padding).shape)
+    t = mg.tensor(x, requires_grad=True)
+    out = max_pool2d(t, kernel, stride, padding)
+    np.testing.assert_array_equal(out.data, max_pool_oracle(x, kernel, stride, padding))
+    out.backward(z_bar)
+    expected = max_pool_gradient_oracle(x, kernel, stride, padding, z_bar)
+    np.testing.assert_allclose(t.grad.data, expected, rtol=1e-15, atol=0)
+    # Forward mode reads the tangent at the same cells: <J v, z_bar> = <v, J^T z_bar>.
+    v = rng.standard_normal(x.shape)
+    _, tangent = mg.jvp(lambda x: max_pool2d(x, kernel, stride, padding), (mg.tensor(x),), (v,))
+    np.testing.assert_allclose((tangent.data * z_bar).sum(), (v * expected).sum(), rtol=1e-12)
+
+
+def test_minus_infinity_gradient_stays_in_its_channel():
+    """The case that used to fail: the top-left padding cell won the first window of
+    channel 1, and its flat index -1 - w + h * w sent the gradient into channel 0."""
+    x = np.zeros((1, 2, 2, 2))
+    x[0, 1] = -np.inf
+    t = mg.tensor(x, requires_grad=True)
+    max_pool2d(t, 2, stride=2, padding=1).sum().backward()
+    np.testing.assert_array_equal(t.grad.data[0, 0], np.ones((2, 2)))
+    np.testing.assert_array_equal(t.grad.data[0, 1], np.ones((2, 2)))

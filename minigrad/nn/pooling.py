@@ -4,8 +4,9 @@ Convention at ties: the whole gradient goes to the FIRST maximum of the window i
 row-major order (top-left first), as PyTorch does. Pooling is then a gather at one fixed
 element per window, so its Jacobian is a 0/1 selection matrix: the JVP gathers the
 tangent at those elements and the VJP scatters the cotangent back to them (adding where
-overlapping windows pick the same element). Padding is implicit -inf, so a padded cell
-never wins (PyTorch's rule padding <= kernel / 2 keeps every window partly inside).
+overlapping windows pick the same element). Padding is implicit -inf and never wins,
+not even a tie with real -inf values: then the window's first real cell does, as in
+PyTorch (whose rule padding <= kernel / 2 keeps every window partly inside).
 """
 import numpy as np
 

@@ -123,8 +123,17 @@ class MaxPool(Primitive):
         oh, ow = windows.shape[2:4]
         flat = windows.reshape(n, c, oh, ow, kh * kw)
         k = flat.argmax(axis=-1)  # argmax returns the first maximum: PyTorch's tie rule
-        rows = np.arange(oh)[:, None] * sh + k // kw - ph
-        cols = np.arange(ow) * sw + k % kw - pw
+        top, left = np.arange(oh)[:, None] * sh - ph, np.arange(ow) * sw - pw  # window origins
+        rows, cols = top + k // kw, left + k % kw
+        if ph or pw:
+            # Padding holds the lowest value, so it wins a window only where every real
+            # cell ties with it (all -inf, say). Then each real cell is a maximum and
+            # PyTorch's loop, which scans real cells only, keeps the first one. Without
+            # this, the padding cell's flat index would wrap into another row or channel.
+            padding_won = (rows < 0) | (rows >= h) | (cols < 0) | (cols >= w)
+            if padding_won.any():
+                rows = np.where(padding_won, np.maximum(top, 0), rows)
+                cols = np.where(padding_won, np.maximum(left, 0), cols)
         channel = np.arange(n * c).reshape(n, c, 1, 1)
         self.saved = (channel * h + rows) * w + cols  # flat index into x of each winner
         return flat.max(axis=-1)  # the value at k (NaN too: max and argmax both pick it)
