@@ -1,4 +1,4 @@
-"""`Linear` (an affine map, PyTorch's layout) and `Flatten`."""
+"""`Linear` (an affine map, PyTorch's layout), `Flatten` and `Identity`."""
 import math
 
 from minigrad.nn import functional as F
@@ -68,3 +68,20 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Identity(Module):
+    """Returns its input unchanged: a placeholder layer (arguments are accepted and ignored,
+    as PyTorch's).
+
+    >>> import minigrad as mg
+    >>> x = mg.ones(2)
+    >>> mg.nn.Identity(54, unused="argument")(x) is x
+    True
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, x):
+        return x
