@@ -10,6 +10,6 @@ from minigrad.nn.linear import Flatten, Identity, Linear
 from minigrad.nn.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from minigrad.nn.conv import Conv2d
 from minigrad.nn.pooling import AvgPool2d, MaxPool2d
-from minigrad.nn.normalization import BatchNorm1d, LayerNorm
+from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 
 F = functional
