@@ -126,29 +126,33 @@ class TargetRows:
         n, c, eps = len(target), n_classes, smoothing
         w = None if weight is None else np.asarray(weight, dtype=np.float64)
         self.index = self.pick = self.spread = self.keep = self.probabilities = None
+        self.shape, self.divisor, mass = (n, c), n, None
         if target.dtype.kind in "iu":
             ignored = target == ignore_index
-            self.index = np.where(ignored, 0, target) if ignored.any() else target
-            pick = np.ones(n) if w is None else w[self.index]
             if ignored.any():
-                pick = np.where(ignored, 0.0, pick)
+                self.index = np.where(ignored, 0, target)
                 self.keep = (~ignored).astype(np.float64)
-            self.divisor = float(pick.sum()) if w is not None or ignored.any() else n
+            else:
+                self.index = target
+            pick = None if w is None else w[self.index]
+            if self.keep is not None:
+                pick = self.keep if pick is None else self.keep * pick
+            if pick is not None:
+                self.divisor = float(pick.sum())
+            mass = pick
             if eps:
-                pick = (1 - eps) * pick
                 self.spread = (eps / c) * (np.ones(c) if w is None else w)
-            self.pick = None if np.all(pick == 1) else pick
-            mass = pick + (0.0 if self.spread is None else
-                           self.spread.sum() * (1.0 if self.keep is None else self.keep))
+                pick = (1 - eps) * (1.0 if pick is None else pick)
+                mass = pick + self.spread.sum() * (1.0 if self.keep is None else self.keep)
+            self.pick = pick
         else:
             q = target.astype(np.float64)
             if eps:
                 q = (1 - eps) * q + eps / c
             self.probabilities = q if w is None else q * w
-            self.divisor = n
-            mass = np.ones(n) if w is None else self.probabilities.sum(axis=1)  # sum(q_n) = 1
-        self.mass = None if np.all(mass == 1) else mass.reshape(-1, 1)
-        self.shape = (n, c)
+            if w is not None:
+                mass = self.probabilities.sum(axis=1)  # without weights sum(q_n) = 1
+        self.mass = mass if mass is None or np.ndim(mass) == 0 else mass.reshape(-1, 1)
 
     def dot(self, a):
         """<y_n, a_n> for each row of a (N, C): shape (N,)."""
@@ -189,7 +193,8 @@ class TargetRows:
 
     @staticmethod
     def _as(values, like):
-        return values.astype(like.dtype, copy=False)
+        """`values` in `like`'s dtype (as a Python float, a number adapts by itself)."""
+        return float(values) if np.ndim(values) == 0 else values.astype(like.dtype, copy=False)
 
 
 class BinaryCrossEntropyWithLogits(Primitive):
