@@ -378,3 +378,14 @@ def test_to_refuses_devices_and_integer_dtypes_clearly():
     with pytest.raises(TypeError, match="neither a dtype nor a device"):
         layer.to("gpu-please")
     assert layer.weight.dtype == np.float64  # nothing changed
+
+
+def test_sequential_slices_keep_their_names_and_append_never_overwrites():
+    net = nn.Sequential(*_linears(3))
+    tail = net[1:]
+    assert [n for n, _ in tail.named_children()] == ["1", "2"]  # PyTorch's names
+    assert list(tail.state_dict()) == ["1.weight", "1.bias", "2.weight", "2.bias"]
+    with pytest.raises(ValueError, match="the name '2' is taken"):
+        tail.append(nn.ReLU())
+    renumbered = nn.Sequential(*tail).append(nn.ReLU())
+    assert [n for n, _ in renumbered.named_children()] == ["0", "1", "2"]

@@ -43,8 +43,18 @@ class _Indexed(Module):
         return iter(self._layers())
 
     def append(self, module):
-        """Add a module at the end; returns self."""
-        setattr(self, str(len(self)), self._check(module, str(len(self))))
+        """Add a module at the end, named str(len(self)); returns self.
+
+        Raises:
+            ValueError: if that name is taken (a Sequential sliced from another keeps its
+                names, as PyTorch's; PyTorch would silently replace the module there).
+        """
+        name = str(len(self))
+        if name in self.__dict__:
+            raise ValueError(f"{type(self).__name__}.append: the name {name!r} is taken (this "
+                             "container kept the names of the one it was sliced from); "
+                             "renumber it first, e.g. nn.Sequential(*container)")
+        setattr(self, name, self._check(module, name))
         return self
 
     def extend(self, modules):

@@ -44,21 +44,29 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
     array([[ 5.,  7.],
            [13., 15.]])
     """
-    x = to_tensor(x, "max_pool2d")
-    kernel = _pair(kernel_size, "max_pool2d: kernel_size")
-    stride = kernel if stride is None else _pair(stride, "max_pool2d: stride")
-    padding = _pair(padding, "max_pool2d: padding")
+    x, kernel, stride, padding = _pooling_arguments(x, kernel_size, stride, padding,
+                                                    "max_pool2d")
+    return MaxPool(kernel, stride, padding)(x)
+
+
+def _pooling_arguments(x, kernel_size, stride, padding, op):
+    """x as a Tensor and (h, w) pairs of kernel, stride (default: the kernel) and padding,
+    checked as PyTorch checks them: an NCHW input, padding at most half the kernel."""
+    x = to_tensor(x, op)
+    kernel = _pair(kernel_size, f"{op}: kernel_size")
+    stride = kernel if stride is None else _pair(stride, f"{op}: stride")
+    padding = _pair(padding, f"{op}: padding")
     if x.ndim != 4:
-        raise ValueError(f"max_pool2d wants an NCHW input (N, C, H, W), got a {x.ndim}-d "
+        raise ValueError(f"{op} wants an NCHW input (N, C, H, W), got a {x.ndim}-d "
                          f"tensor of shape {x.shape}; for a single image add a batch axis")
     for axis in (0, 1):
         if stride[axis] < 1 or not 0 <= 2 * padding[axis] <= kernel[axis]:
-            raise ValueError(f"max_pool2d: need stride >= 1 and 0 <= padding <= kernel / 2, "
+            raise ValueError(f"{op}: need stride >= 1 and 0 <= padding <= kernel / 2, "
                              f"got kernel {kernel}, stride {stride}, padding {padding}")
         if output_size(x.shape[2 + axis], kernel[axis], 1, padding[axis]) < 1:
-            raise ValueError(f"max_pool2d: kernel {kernel} is larger than the padded input "
+            raise ValueError(f"{op}: kernel {kernel} is larger than the padded input "
                              f"{x.shape[2:]} (padding {padding})")
-    return MaxPool(kernel, stride, padding)(x)
+    return x, kernel, stride, padding
 
 
 class MaxPool2d(Module):
@@ -114,22 +122,11 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     array([[ 2.5,  4.5],
            [10.5, 12.5]])
     """
-    x = to_tensor(x, "avg_pool2d")
-    kernel = _pair(kernel_size, "avg_pool2d: kernel_size")
-    stride = kernel if stride is None else _pair(stride, "avg_pool2d: stride")
-    padding = _pair(padding, "avg_pool2d: padding")
-    if x.ndim != 4:
-        raise ValueError(f"avg_pool2d wants an NCHW input (N, C, H, W), got a {x.ndim}-d "
-                         f"tensor of shape {x.shape}; for a single image add a batch axis")
+    x, kernel, stride, padding = _pooling_arguments(x, kernel_size, stride, padding,
+                                                    "avg_pool2d")
     sides, counts = [], []
     for axis in (0, 1):
         k, s, p, size = kernel[axis], stride[axis], padding[axis], x.shape[2 + axis]
-        if s < 1 or not 0 <= 2 * p <= k:
-            raise ValueError(f"avg_pool2d: need stride >= 1 and 0 <= padding <= kernel / 2, "
-                             f"got kernel {kernel}, stride {stride}, padding {padding}")
-        if size + 2 * p < k:
-            raise ValueError(f"avg_pool2d: kernel {kernel} is larger than the padded input "
-                             f"{x.shape[2:]} (padding {padding})")
         n_out = _pool_size(size, k, s, p, ceil_mode)
         starts = np.arange(n_out) * s - p
         # Zeros after the input: the padding, and more for a last ceil_mode window.
