@@ -96,14 +96,16 @@ def test_second_derivatives_agree_with_closed_form(problem, kind):
     for i, p in enumerate(_softmax(x)):
         expected[i, :, i, :] = np.diag(p) - np.outer(p, p)
     for fused in (True, False):
-        hess = mg.hessian(lambda x: F.cross_entropy(x, target, reduction="sum", fused=fused))(mg.tensor(x))
+        hess = mg.hessian(lambda x: F.cross_entropy(x, target, reduction="sum",
+                                                    fused=fused))(mg.tensor(x))
         np.testing.assert_allclose(hess.data, expected, rtol=1e-10, atol=1e-13)
 
 
 def test_jvp_is_inner_product_of_p_minus_y_with_tangent(problem, rng):
     x, index, one_hot, _ = problem
     v = rng.standard_normal((N, C))
-    _, tangent = mg.jvp(lambda x: F.cross_entropy(x, index, reduction="none"), (mg.tensor(x),), (v,))
+    _, tangent = mg.jvp(lambda x: F.cross_entropy(x, index, reduction="none"),
+                        (mg.tensor(x),), (v,))
     np.testing.assert_allclose(tangent.data, ((_softmax(x) - one_hot) * v).sum(axis=1),
                                rtol=1e-12, atol=1e-15)
 

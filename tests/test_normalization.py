@@ -175,7 +175,8 @@ def test_batch_norm_2d_normalizes_each_channel_over_batch_height_and_width(rng):
     bn = nn.BatchNorm2d(3)
     bn.weight.data[...] = [1.0, 2.0, -1.0]
     bn.bias.data[...] = [0.0, 1.0, 3.0]
-    expected = normalized(x, (0, 2, 3)) * bn.weight.data[:, None, None] + bn.bias.data[:, None, None]
+    scale, shift = bn.weight.data[:, None, None], bn.bias.data[:, None, None]
+    expected = normalized(x, (0, 2, 3)) * scale + shift
     np.testing.assert_allclose(bn(mg.tensor(x)).data, expected, rtol=1e-12, atol=1e-14)
 
 

@@ -92,7 +92,8 @@ def _is_per_side(padding):
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-d cross-correlation of an (N, C, H, W) batch with an (out, C / groups, kh, kw) weight.
 
-      out[n, o, i, j] = bias[o] + sum_{c,p,q} weight[o, c, p, q] pad(x)[n, g C/G + c, i sh + p dh, j sw + q dw]
+      out[n, o, i, j] = bias[o] + sum_{c,p,q} weight[o, c, p, q] *
+                                 pad(x)[n, g C/G + c, i sh + p dh, j sw + q dw]
     where g = o // (out / G) is the group of output channel o (PyTorch's definition).
 
     Args:

@@ -91,7 +91,8 @@ def np_conv2d(x, weight, bias, stride, padding, dilation=(1, 1), groups=1):
         channels = slice(g * per_group_in, (g + 1) * per_group_in)
         for i in range(cols.shape[1]):
             for j in range(cols.shape[2]):
-                out[:, o, i, j] = (cols[:, i, j, channels] * weight[o]).sum(axis=(1, 2, 3)) + bias[o]
+                window = cols[:, i, j, channels]
+                out[:, o, i, j] = (window * weight[o]).sum(axis=(1, 2, 3)) + bias[o]
     return out
 
 
