@@ -12,20 +12,25 @@ from minigrad.ops.windows import Fold, Unfold
 from minigrad.testing import check_op, gradcheck
 
 
-def conv2d_oracle(x, weight, bias, stride, padding):
-    """Cross-correlation written out: one output pixel at a time."""
-    (sh, sw), (ph, pw) = stride, padding
+def conv2d_oracle(x, weight, bias, stride, padding, dilation=(1, 1), groups=1):
+    """Cross-correlation written out: one output pixel at a time. `padding` is (ph, pw)
+    or ((top, bottom), (left, right))."""
+    (sh, sw), (dh, dw) = stride, dilation
+    (top, bottom), (left, right) = [(p, p) if np.ndim(p) == 0 else p for p in padding]
     n, c, h, w = x.shape
-    o, _, kh, kw = weight.shape
-    xp = np.zeros((n, c, h + 2 * ph, w + 2 * pw))
-    xp[:, :, ph:ph + h, pw:pw + w] = x
-    oh, ow = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+    o, cg, kh, kw = weight.shape
+    xp = np.zeros((n, c, h + top + bottom, w + left + right))
+    xp[:, :, top:top + h, left:left + w] = x
+    oh = (h + top + bottom - dh * (kh - 1) - 1) // sh + 1
+    ow = (w + left + right - dw * (kw - 1) - 1) // sw + 1
     out = np.zeros((n, o, oh, ow))
     for b in range(n):
         for k in range(o):
+            g = k // (o // groups)  # the group of output channel k reads channels g*cg...
             for i in range(oh):
                 for j in range(ow):
-                    window = xp[b, :, i * sh:i * sh + kh, j * sw:j * sw + kw]
+                    window = xp[b, g * cg:(g + 1) * cg, i * sh:i * sh + dh * (kh - 1) + 1:dh,
+                                j * sw:j * sw + dw * (kw - 1) + 1:dw]
                     out[b, k, i, j] = np.sum(window * weight[k]) + (0 if bias is None else bias[k])
     return out
 
@@ -112,7 +117,7 @@ def test_unfold_function_shapes_and_errors():
     assert unfold(mg.ones((2, 3, 5, 5)), 3, stride=2, padding=1).shape == (2, 3, 3, 3, 3, 3)
     with pytest.raises(ValueError, match="larger than the padded input"):
         unfold(mg.ones((1, 1, 2, 2)), 3)
-    with pytest.raises(ValueError, match="stride must be >= 1"):
+    with pytest.raises(ValueError, match="stride and dilation must be >= 1"):
         unfold(mg.ones((1, 1, 4, 4)), 2, stride=0)
 
 
@@ -175,3 +180,92 @@ def test_small_cnn_trains_one_step(rng):
             for p in net.parameters():
                 p.data -= 0.5 * p.grad.data
     assert losses[1] < losses[0]
+
+
+# ----- padding="same", dilation, groups ------------------------------------------------
+
+EXTENDED = [  # input shape, weight shape, stride, padding, dilation, groups
+    ((2, 3, 6, 5), (4, 3, 3, 3), (1, 1), (1, 1), (2, 2), 1),
+    ((1, 2, 7, 6), (3, 2, 2, 3), (2, 1), (0, 1), (2, 1), 1),
+    ((2, 4, 5, 5), (6, 2, 3, 3), (1, 1), (1, 1), (1, 1), 2),
+    ((1, 6, 5, 4), (6, 1, 2, 2), (1, 2), (1, 0), (1, 2), 6),  # depthwise
+    ((1, 4, 6, 6), (2, 2, 3, 2), (2, 2), (1, 1), (2, 2), 2),
+]
+
+
+@pytest.mark.parametrize("x_shape, w_shape, stride, padding, dilation, groups", EXTENDED)
+def test_dilated_and_grouped_conv2d_match_the_loop_oracle(x_shape, w_shape, stride, padding,
+                                                          dilation, groups, rng):
+    x, weight = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    bias = rng.standard_normal(w_shape[0])
+    out = conv2d(x, weight, bias, stride, padding, dilation, groups)
+    np.testing.assert_allclose(
+        out.data, conv2d_oracle(x, weight, bias, stride, padding, dilation, groups),
+        rtol=1e-12, atol=1e-12)
+    assert gradcheck(lambda x, w, b: conv2d(x, w, b, stride, padding, dilation, groups),
+                     x[:1, :, :4, :4], weight, bias)
+
+
+def test_grouped_conv2d_is_separate_convolutions_side_by_side(rng):
+    """groups=2 equals two convolutions on the two halves of the channels, concatenated."""
+    x, weight = rng.standard_normal((2, 4, 5, 5)), rng.standard_normal((6, 2, 3, 3))
+    grouped = conv2d(x, weight, groups=2, padding=1).data
+    halves = [conv2d(x[:, 2 * g:2 * g + 2], weight[3 * g:3 * g + 3], padding=1).data
+              for g in range(2)]
+    np.testing.assert_allclose(grouped, np.concatenate(halves, axis=1), rtol=1e-13)
+
+
+@pytest.mark.parametrize("kernel, dilation", [((3, 3), (1, 1)), ((2, 4), (1, 1)),
+                                              ((3, 2), (2, 3)), ((1, 1), (1, 1))])
+def test_same_padding_keeps_the_size_and_pads_more_after_for_an_even_extent(kernel, dilation,
+                                                                            rng):
+    """PyTorch's rule: total d (k - 1) per axis, total // 2 before and the rest after."""
+    x = rng.standard_normal((1, 2, 5, 6))
+    weight = rng.standard_normal((3, 2) + kernel)
+    out = conv2d(x, weight, padding="same", dilation=dilation)
+    assert out.shape == (1, 3, 5, 6)
+    sides = [(d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for k, d in zip(kernel, dilation)]
+    np.testing.assert_allclose(out.data, conv2d_oracle(x, weight, None, (1, 1), sides, dilation),
+                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(conv2d(x, weight, padding="valid").data,
+                                  conv2d(x, weight, padding=0).data)
+    layer = nn.Conv2d(2, 3, kernel, padding="same", dilation=dilation, rng=0)
+    assert layer(mg.tensor(x)).shape == (1, 3, 5, 6)
+    assert gradcheck(lambda x, w: conv2d(x, w, padding="same", dilation=dilation), x, weight)
+
+
+def test_conv2d_layer_with_groups_and_dilation(rng):
+    layer = nn.Conv2d(4, 6, 3, padding=2, dilation=2, groups=2, rng=0)
+    bound = 1 / math.sqrt(2 * 3 * 3)  # fan_in = in_channels / groups * kh * kw
+    assert layer.weight.shape == (6, 2, 3, 3) and layer.weight.data.max() < bound
+    assert layer.weight.data.max() > 0.9 * bound
+    x = rng.standard_normal((2, 4, 5, 5))
+    np.testing.assert_allclose(
+        layer(mg.tensor(x)).data,
+        conv2d_oracle(x, layer.weight.data, layer.bias.data, (1, 1), (2, 2), (2, 2), 2),
+        rtol=1e-12)
+    assert "dilation=(2, 2), groups=2" in repr(layer)
+
+
+def test_conv2d_second_derivatives_with_groups_and_dilation(rng):
+    x, weight = rng.standard_normal((1, 4, 4, 4)), rng.standard_normal((2, 2, 2, 2))
+
+    def loss(x, w):
+        return (mg.tanh(conv2d(x, w, padding="same", dilation=2, groups=2)) ** 2).sum()
+    assert gradcheck(mg.grad(loss, argnums=1), x, weight)
+    assert gradcheck(mg.grad(loss, argnums=0), x, weight)
+
+
+def test_same_dilation_groups_errors():
+    with pytest.raises(ValueError, match="padding='same' needs stride 1"):
+        nn.Conv2d(2, 2, 3, stride=2, padding="same")
+    with pytest.raises(ValueError, match="padding='same' needs stride 1"):
+        conv2d(mg.ones((1, 1, 4, 4)), mg.ones((1, 1, 3, 3)), stride=2, padding="same")
+    with pytest.raises(ValueError, match="'valid' or 'same', got 'full'"):
+        conv2d(mg.ones((1, 1, 4, 4)), mg.ones((1, 1, 3, 3)), padding="full")
+    with pytest.raises(ValueError, match=r"divisible by groups \(2\)"):
+        nn.Conv2d(3, 4, 3, groups=2)
+    with pytest.raises(ValueError, match="groups=2 expects 4 input channels.*has 3"):
+        conv2d(mg.ones((1, 3, 4, 4)), mg.ones((2, 2, 3, 3)), groups=2)
+    with pytest.raises(ValueError, match="extent 5 with dilation"):
+        conv2d(mg.ones((1, 1, 4, 4)), mg.ones((1, 1, 3, 3)), dilation=2)

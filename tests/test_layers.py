@@ -297,3 +297,124 @@ def test_bce_with_logits_loss_values_and_gradient():
     big = nn.BCEWithLogitsLoss(reduction="sum")(mg.tensor([1000.0, -1000.0]), mg.tensor([0.0, 1.0]))
     np.testing.assert_allclose(big.item(), 2000.0)  # stable: no overflow to inf
     assert gradcheck(lambda a: nn.BCEWithLogitsLoss()(a, y[:3]), x[:3])
+
+
+# ----- Identity, LeakyReLU, Softmax, LogSoftmax ---------------------------------------
+
+def test_identity_returns_its_input():
+    x = mg.randn(2, 3, rng=0)
+    assert nn.Identity()(x) is x and nn.Identity(3, bias=False)(x) is x
+    assert nn.Identity().parameters() == []
+
+
+def test_leaky_relu_values_gradient_and_convention_at_zero():
+    x = mg.tensor([-2.0, -0.5, 0.0, 1.5], requires_grad=True)
+    out = nn.LeakyReLU(0.1)(x)
+    np.testing.assert_array_equal(out.data, [-0.2, -0.05, 0.0, 1.5])
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.1, 0.1, 0.1, 1.0])  # slope at 0, as PyTorch
+    np.testing.assert_array_equal(nn.LeakyReLU()(mg.tensor([-1.0])).data, [-0.01])
+    np.testing.assert_array_equal(nn.F.leaky_relu(mg.tensor([-3.0, 3.0]), 0.25).data, [-0.75, 3])
+    assert repr(nn.LeakyReLU(0.2)) == "LeakyReLU(negative_slope=0.2)"
+    assert gradcheck_module(nn.LeakyReLU(0.3), X.reshape(2, 2))
+    assert gradcheck(mg.grad(lambda x: (nn.F.leaky_relu(x) ** 3).sum()), X)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_softmax_and_log_softmax_layers_along_dim(dim):
+    x = np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 4.0]])
+    e = np.exp(x - x.max(axis=dim, keepdims=True))
+    p = e / e.sum(axis=dim, keepdims=True)
+    np.testing.assert_allclose(nn.Softmax(dim=dim)(mg.tensor(x)).data, p, rtol=1e-15)
+    np.testing.assert_allclose(nn.LogSoftmax(dim)(mg.tensor(x)).data, np.log(p), rtol=1e-14)
+    assert gradcheck_module(nn.Softmax(dim=dim), x)
+    assert gradcheck_module(nn.LogSoftmax(dim=dim), x)
+    assert repr(nn.LogSoftmax(dim=dim)) == f"LogSoftmax(dim={dim})"
+
+
+def test_softmax_layer_requires_dim():
+    with pytest.raises(TypeError, match=r"Softmax\(dim=1\)"):
+        nn.Softmax()
+    with pytest.raises(TypeError, match=r"LogSoftmax\(dim=1\)"):
+        nn.LogSoftmax()
+
+
+# ----- F.dropout, F.one_hot -------------------------------------------------------------
+
+def test_functional_dropout_draws_the_layers_mask():
+    x = mg.ones(1000)
+    np.testing.assert_array_equal(nn.F.dropout(x, 0.3, rng=5).data, nn.Dropout(0.3, rng=5)(x).data)
+    assert nn.F.dropout(x, 0.3, training=False) is x and nn.F.dropout(x, 0.0) is x
+    np.testing.assert_array_equal(nn.F.dropout(x, 1.0).data, np.zeros(1000))
+    mg.manual_seed(11)
+    first = nn.F.dropout(x, 0.5).data
+    mg.manual_seed(11)
+    np.testing.assert_array_equal(nn.Dropout(0.5)(x).data, first)  # the default generator
+    assert set(np.unique(first)) == {0.0, 2.0}
+    assert nn.F.dropout(mg.ones(3, dtype=np.float32), 0.5, rng=0).dtype == np.float32
+    with pytest.raises(ValueError, match=r"p must be in \[0, 1\]"):
+        nn.F.dropout(x, 1.5)
+
+
+def test_one_hot_is_int64_as_pytorch():
+    out = nn.F.one_hot(mg.tensor([2, 0, 1, 2]))
+    assert out.dtype == np.int64 and out.shape == (4, 3) and not out.requires_grad
+    np.testing.assert_array_equal(out.data, np.eye(3, dtype=np.int64)[[2, 0, 1, 2]])
+    assert nn.F.one_hot(np.array([[0], [1]]), num_classes=4).shape == (2, 1, 4)
+    np.testing.assert_array_equal(nn.F.one_hot([1], 3).data, [[0, 1, 0]])
+    with pytest.raises(ValueError, match="non-negative"):
+        nn.F.one_hot(np.array([0, -1]))
+    with pytest.raises(ValueError, match="class value 3 is not smaller than num_classes=3"):
+        nn.F.one_hot(np.array([3]), 3)
+    with pytest.raises(TypeError, match="integer class indices"):
+        nn.F.one_hot(np.array([1.0]))
+
+
+# ----- loss modules with weights --------------------------------------------------------
+
+def test_loss_modules_take_weight_and_ignore_index_and_keep_weight_as_a_buffer():
+    w = np.array([1.0, 2.0, 0.5])
+    target = np.array([0, 2])
+    expected = nn.F.cross_entropy(mg.tensor(LOGITS), target, w).item()
+    module = nn.CrossEntropyLoss(weight=w)
+    assert module(mg.tensor(LOGITS), target).item() == expected
+    assert list(module.state_dict()) == ["weight"]  # a buffer, as PyTorch's _WeightedLoss
+    assert nn.CrossEntropyLoss(w)(mg.tensor(LOGITS), target).item() == expected  # positional
+    ignored = nn.CrossEntropyLoss(ignore_index=2)(mg.tensor(LOGITS), target)
+    np.testing.assert_allclose(ignored.item(), reference_cross_entropy(LOGITS, target)[0])
+    log_p = nn.LogSoftmax(dim=1)(mg.tensor(LOGITS))
+    assert nn.NLLLoss(weight=[1.0, 2.0, 0.5])(log_p, target).item() == pytest.approx(expected)
+    assert repr(nn.NLLLoss(ignore_index=0)) == "NLLLoss(reduction='mean', ignore_index=0)"
+    with pytest.raises(TypeError, match="reduction='sum'"):
+        nn.CrossEntropyLoss("sum")
+
+
+# ----- mixed float dtypes raise, naming both and the fix --------------------------------
+
+@pytest.mark.parametrize("layer, shape", [
+    (nn.Linear(3, 2, rng=0), (4, 3)),
+    (nn.Conv2d(2, 2, 3, rng=0), (1, 2, 5, 5)),
+    (nn.BatchNorm1d(3), (4, 3)),
+    (nn.BatchNorm2d(2), (4, 2, 3, 3)),
+    (nn.LayerNorm(3), (4, 3)),
+], ids=["Linear", "Conv2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm"])
+def test_a_layer_refuses_an_input_of_another_float_dtype(layer, shape):
+    x32 = mg.ones(*shape, dtype=np.float32)
+    name = type(layer).__name__
+    with pytest.raises(TypeError, match=rf"{name}\(.*the input is float32 but the layer's "
+                                        r"parameters are float64.*model.to\(np.float32\).*"
+                                        r"x.astype\(np.float64\)"):
+        layer(x32)
+    assert layer.to(np.float32)(x32).dtype == np.float32  # the first fix works
+    with pytest.raises(TypeError, match="the input is float64 but the layer's parameters are "
+                                        "float32"):
+        layer(mg.ones(*shape))
+
+
+def test_integer_inputs_pass_only_where_they_keep_the_parameters_dtype():
+    layer = nn.Linear(2, 1, rng=0)
+    assert layer(mg.tensor([[1, 2]])).dtype == np.float64  # int64 with float64: float64
+    layer.to(np.float32)
+    with pytest.raises(TypeError, match=r"the input is int64 .* float32.*x.astype\(np.float32\)"):
+        layer(mg.tensor([[1, 2]]))  # NumPy would compute in float64
+    assert layer(mg.tensor([[True, False]])).dtype == np.float32

@@ -56,8 +56,7 @@ def test_fused_records_one_entry_and_computes_p_once(problem):
     assert len(tape) == 1 and entries[0].op == "softmax_nll"
     node = entries[0].primitive
     assert isinstance(node, SoftmaxNLL)
-    e, total = node.saved             # p = e / total, from the forward pass
-    np.testing.assert_allclose(e / total, _softmax(x0), rtol=1e-14)
+    np.testing.assert_allclose(node.saved, _softmax(x0), rtol=1e-14)  # forward saves p
     loss.backward(retain_graph=True)
     loss.backward()                   # the saved p was not overwritten by the first backward
     np.testing.assert_allclose(x.grad.data, 2 * (_softmax(x0) - np.eye(C)[index]) / N,
@@ -97,14 +96,16 @@ def test_second_derivatives_agree_with_closed_form(problem, kind):
     for i, p in enumerate(_softmax(x)):
         expected[i, :, i, :] = np.diag(p) - np.outer(p, p)
     for fused in (True, False):
-        hess = mg.hessian(lambda x: F.cross_entropy(x, target, "sum", fused))(mg.tensor(x))
+        hess = mg.hessian(lambda x: F.cross_entropy(x, target, reduction="sum",
+                                                    fused=fused))(mg.tensor(x))
         np.testing.assert_allclose(hess.data, expected, rtol=1e-10, atol=1e-13)
 
 
 def test_jvp_is_inner_product_of_p_minus_y_with_tangent(problem, rng):
     x, index, one_hot, _ = problem
     v = rng.standard_normal((N, C))
-    _, tangent = mg.jvp(lambda x: F.cross_entropy(x, index, "none"), (mg.tensor(x),), (v,))
+    _, tangent = mg.jvp(lambda x: F.cross_entropy(x, index, reduction="none"),
+                        (mg.tensor(x),), (v,))
     np.testing.assert_allclose(tangent.data, ((_softmax(x) - one_hot) * v).sum(axis=1),
                                rtol=1e-12, atol=1e-15)
 
@@ -269,3 +270,120 @@ def test_other_bad_arguments_raise():
         F.mse_loss(mg.zeros(3, 1), mg.zeros(3))
     with pytest.raises(ValueError, match="must match"):
         F.binary_cross_entropy_with_logits(mg.zeros(3, 1), np.zeros(3))
+
+
+# ----- class weights and ignore_index (PyTorch's semantics) ----------------------------
+
+WEIGHT = np.array([0.5, 2.0, 1.0, 3.0, 0.25])
+
+
+def _dense_target(kind, target, weight, ignore_index, eps):
+    """y (N, C) and the "mean" divisor D, written from PyTorch's definition by hand."""
+    w = np.ones(C) if weight is None else weight
+    if kind == "probabilities":
+        return w * ((1 - eps) * target + eps / C), float(N)
+    kept = target != ignore_index
+    one_hot = np.eye(C)[np.where(kept, target, 0)]
+    y = kept[:, None] * ((1 - eps) * w * one_hot + eps / C * w)
+    return y, float((kept * (one_hot @ w)).sum())
+
+
+CLASS_OPTIONS = [  # kind, weight, ignore_index, target (for class indices)
+    ("index", WEIGHT, -100, [0, 4, 2, 2]),
+    ("index", None, -100, [0, -100, 2, -100]),
+    ("index", WEIGHT, -100, [0, -100, 2, -100]),
+    ("index", WEIGHT, 2, [0, 4, 2, 2]),  # a real class ignored
+    ("probabilities", WEIGHT, -100, None),
+]
+
+
+@pytest.mark.parametrize("kind, weight, ignore_index, index", CLASS_OPTIONS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_weights_and_ignored_rows_follow_pytorch(problem, kind, weight, ignore_index, index,
+                                                 smoothing, reduction):
+    """loss_n = -<y_n, log p_n>, "mean" divides by D = sum of w[t_n] over the rows kept;
+    the gradient of each row is z_bar (p sum(y_n) - y_n) / D: zero for an ignored row."""
+    x, _, _, soft = problem
+    target = soft if kind == "probabilities" else np.array(index)
+    y, divisor = _dense_target(kind, target, weight, ignore_index, smoothing)
+    p = _softmax(x)
+    rows = -(y * np.log(p)).sum(axis=1)
+    scale = {"mean": 1 / divisor, "sum": 1.0, "none": 1.0}[reduction]
+    expected = {"mean": rows.sum() / divisor, "sum": rows.sum(), "none": rows}[reduction]
+    options = dict(weight=weight, ignore_index=ignore_index, reduction=reduction,
+                   label_smoothing=smoothing)
+    for fused in (True, False):
+        value, grad = _value_and_grad(x, target, fused=fused, **options)
+        np.testing.assert_allclose(value, expected, rtol=1e-12)
+        np.testing.assert_allclose(grad, scale * (p * y.sum(axis=1, keepdims=True) - y),
+                                   rtol=1e-12, atol=1e-15)
+        if kind == "index":
+            assert np.all(grad[target == ignore_index] == 0)  # exactly zero, not 1e-17
+    f = lambda x: F.cross_entropy(x, target, **options)  # noqa: E731
+    assert mg.testing.gradcheck(f, x)
+    assert _second_order(lambda x: (f(x) * np.arange(1.0, 1 + f(x).size)).sum(), x,
+                         np.random.default_rng(1))
+    assert mg.testing.check_op(SoftmaxNLL(target, reduction, smoothing, weight, ignore_index), x)
+
+
+def test_weighted_mean_divides_by_the_target_weights_not_n():
+    """A closed form: two rows of equal logits (loss log 2 each), weights 1 and 3."""
+    logits = mg.zeros(2, 2, requires_grad=True)
+    loss = F.cross_entropy(logits, [0, 1], weight=[1.0, 3.0])
+    assert loss.item() == pytest.approx(np.log(2), rel=1e-15)  # (1 + 3) log 2 / (1 + 3)
+    loss.backward()
+    np.testing.assert_allclose(logits.grad.data, [[-0.125, 0.125], [0.375, -0.375]], rtol=1e-15)
+
+
+def test_weighted_fused_node_is_still_one_tape_entry(problem):
+    x, index, _, _ = problem
+    with mg.Tape() as tape:
+        F.cross_entropy(mg.tensor(x, requires_grad=True), index, WEIGHT, ignore_index=2)
+    assert [entry.op for entry in tape] == ["softmax_nll"]
+
+
+def test_weighted_second_derivatives_match_the_closed_form(problem):
+    """Sum reduction: row n's Hessian block is s_n (diag(p) - p p^T), s_n = sum(y_n)."""
+    x, index, _, _ = problem
+    index = np.array([0, 4, 2, -100])
+    s = np.where(index == -100, 0.0, WEIGHT[np.where(index == -100, 0, index)])
+    expected = np.zeros((N, C, N, C))
+    for i, p in enumerate(_softmax(x)):
+        expected[i, :, i, :] = s[i] * (np.diag(p) - np.outer(p, p))
+    for fused in (True, False):
+        hess = mg.hessian(lambda x: F.cross_entropy(x, index, WEIGHT, reduction="sum",
+                                                    fused=fused))(mg.tensor(x))
+        np.testing.assert_allclose(hess.data, expected, rtol=1e-10, atol=1e-13)
+
+
+def test_every_row_ignored_gives_nan_as_pytorch():
+    with np.errstate(invalid="ignore", divide="ignore"):
+        loss = F.cross_entropy(mg.zeros(2, 3), [-100, -100])
+    assert np.isnan(loss.item())
+    assert F.cross_entropy(mg.zeros(2, 3), [-100, -100], reduction="sum").item() == 0.0
+
+
+def test_nll_loss_weight_and_ignore_index():
+    log_probs = mg.tensor(np.log([[0.2, 0.8], [0.6, 0.4], [0.5, 0.5]]), requires_grad=True)
+    loss = F.nll_loss(log_probs, np.array([1, 0, 1]), weight=np.array([2.0, 1.0]),
+                      ignore_index=0)  # row 1 ignored; the others weigh 1
+    assert loss.item() == pytest.approx(-(np.log(0.8) + np.log(0.5)) / 2, rel=1e-15)
+    loss.backward()
+    np.testing.assert_array_equal(log_probs.grad.data, [[0, -0.5], [0, 0], [0, -0.5]])
+    module = mg.nn.NLLLoss(weight=np.array([2.0, 1.0]), ignore_index=0)
+    assert module(log_probs, np.array([1, 0, 1])).item() == loss.item()
+
+
+def test_weight_and_ignore_index_errors():
+    with pytest.raises(ValueError, match=r"one number per class, shape \(4,\)"):
+        F.cross_entropy(LOGITS, np.array([0, 1, 2]), weight=np.ones(3))
+    with pytest.raises(TypeError, match="reduction='sum'"):
+        F.cross_entropy(LOGITS, np.array([0, 1, 2]), "sum")  # the old positional reduction
+    with pytest.raises(ValueError, match="ignore_index=1 applies to class indices only"):
+        F.cross_entropy(LOGITS, np.full((3, 4), 0.25), ignore_index=1)
+    with pytest.raises(ValueError, match=r"class index -1 is out of range .*ignore_index=-100"):
+        F.cross_entropy(LOGITS, np.array([0, -1, 1]))
+    with pytest.raises(ValueError, match="target.detach()"):
+        F.cross_entropy(LOGITS, np.array([0, 1, 2]), weight=mg.ones(4, requires_grad=True))
+    assert np.isfinite(F.cross_entropy(LOGITS, np.array([0, -1, 1]), ignore_index=-1).item())

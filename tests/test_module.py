@@ -232,3 +232,160 @@ def test_parameter_takes_default_dtype_and_refuses_integers():
         nn.Parameter(np.array([1, 2]))
     with pytest.raises(TypeError, match="Pass floats"):
         nn.Parameter([1, 2])  # an int list is int64, as in PyTorch
+
+
+# ----- ModuleList, ModuleDict -----------------------------------------------------------
+
+def _linears(n):
+    return [nn.Linear(2, 2, rng=i) for i in range(n)]
+
+
+def test_module_list_behaves_like_pytorchs():
+    a, b, c, d = _linears(4)
+    layers = nn.ModuleList([a, b])
+    assert len(layers) == 2 and list(layers) == [a, b] and layers[-1] is b
+    assert a in layers and c not in layers
+    layers.append(c)
+    layers.extend([d])
+    assert list(layers) == [a, b, c, d]
+    assert isinstance(layers[1:3], nn.ModuleList) and list(layers[1:3]) == [b, c]
+    layers.insert(1, nn.ReLU())
+    assert [type(m).__name__ for m in layers] == ["Linear", "ReLU", "Linear", "Linear", "Linear"]
+    assert [name for name, _ in layers.named_children()] == ["0", "1", "2", "3", "4"]
+    assert isinstance(layers.pop(1), nn.ReLU) and list(layers) == [a, b, c, d]
+    del layers[0]
+    assert list(layers) == [b, c, d] and [n for n, _ in layers.named_children()] == ["0", "1", "2"]
+    layers[0] = a
+    assert layers[0] is a
+    layers += [b]
+    assert len(layers) == 4 and len(layers + nn.ModuleList([c])) == 5
+    with pytest.raises(IndexError, match="index 4 is out of range for 4 modules"):
+        layers[4]
+    with pytest.raises(TypeError, match="item '4' is a function, not a Module"):
+        layers.append(lambda x: x)
+    with pytest.raises(NotImplementedError, match="iterate over it"):
+        layers(mg.ones(1, 2))
+
+
+def test_module_list_names_parameters_with_dotted_indices_and_trains():
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.ModuleList(_linears(2))
+
+        def forward(self, x):
+            for layer in self.layers:
+                x = layer(x).tanh()
+            return x
+    net = Net()
+    assert [n for n, _ in net.named_parameters()] == ["layers.0.weight", "layers.0.bias",
+                                                      "layers.1.weight", "layers.1.bias"]
+    assert list(net.state_dict()) == [n for n, _ in net.named_parameters()]
+    assert [n for n, _ in net.named_children()] == ["layers"]
+    net(mg.ones(3, 2)).sum().backward()
+    assert all(p.grad is not None for p in net.parameters())
+    assert repr(net).startswith("Net(\n  (layers): ModuleList(\n    (0): Linear(")
+
+
+def test_module_dict_behaves_like_pytorchs():
+    a, b, c = _linears(3)
+    heads = nn.ModuleDict({"a": a, "b": b})
+    assert list(heads) == ["a", "b"] and list(heads.keys()) == ["a", "b"]
+    assert list(heads.values()) == [a, b] and list(heads.items()) == [("a", a), ("b", b)]
+    assert heads["a"] is a and "b" in heads and "c" not in heads and len(heads) == 2
+    heads["c"] = c
+    heads.update([("d", nn.ReLU())])
+    assert list(heads) == ["a", "b", "c", "d"]
+    assert [n for n, _ in heads.named_parameters()][:2] == ["a.weight", "a.bias"]
+    assert heads.pop("b") is b and list(heads) == ["a", "c", "d"]
+    del heads["d"]
+    assert list(heads) == ["a", "c"]
+    with pytest.raises(KeyError, match="no module 'x'; keys: \\['a', 'c'\\]"):
+        heads["x"]
+    for key in ("keys", "training", "forward"):
+        with pytest.raises(KeyError, match="already an attribute"):
+            heads[key] = nn.ReLU()
+    with pytest.raises(KeyError, match="without '.'"):
+        heads["a.b"] = nn.ReLU()
+    with pytest.raises(TypeError, match="keys must be strings"):
+        heads[1] = nn.ReLU()
+    with pytest.raises(TypeError, match="not a Module"):
+        heads["e"] = 3
+    heads.clear()
+    assert len(heads) == 0 and heads.parameters() == []
+
+
+# ----- modules(), children(), apply(), to() ---------------------------------------------
+
+def test_children_are_listed_once_as_pytorch():
+    shared = nn.Linear(2, 2, rng=0)
+    model = nn.Sequential(shared, nn.ReLU(), shared)
+    assert [n for n, _ in model.named_children()] == ["0", "1"]
+    assert model.children() == [shared, model[1]]
+    assert model.modules() == [model, shared, model[1]]  # pre-order, each once
+
+
+def test_apply_visits_children_first_then_self_and_returns_self():
+    net = Net()
+    order = []
+    assert net.apply(order.append) is net
+    assert order[-1] is net and len(order) == len(net.modules())
+    assert order.index(net.body[0]) < order.index(net.body)  # a child before its parent
+
+    def init_weights(module):
+        if isinstance(module, nn.Linear):
+            nn.init.constant_(module.weight, 0.5)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+    net.apply(init_weights)
+    assert np.all(net.body[0].weight.data == 0.5)
+    assert np.all(net.heads["a"].bias.data == 0) and np.all(net.blocks[2].weight.data == 0.5)
+
+
+def test_to_casts_parameters_grads_and_float_buffers_keeping_the_objects():
+    bn = nn.BatchNorm1d(3)
+    layer = nn.Linear(3, 3, rng=0)
+    model = nn.Sequential(layer, bn)
+    model(mg.ones(4, 3)).sum().backward()
+    weight, running_mean = layer.weight, bn.running_mean
+    before = layer.weight.data.copy()
+    assert model.to(np.float32) is model
+    assert layer.weight is weight and bn.running_mean is running_mean  # same objects
+    assert all(p.dtype == np.float32 for p in model.parameters())
+    assert layer.weight.grad.dtype == np.float32
+    assert bn.running_var.dtype == np.float32 and bn.num_batches_tracked.dtype == np.int64
+    np.testing.assert_array_equal(layer.weight.data, before.astype(np.float32))
+    assert model(mg.ones(4, 3, dtype=np.float32)).dtype == np.float32
+    model.double()
+    assert layer.weight.dtype == np.float64
+    model.to("float32")
+    assert layer.weight.dtype == np.float32
+    model.to(mg.ones(1))  # a tensor's dtype, as PyTorch's to(tensor)
+    assert layer.weight.dtype == np.float64
+    assert model.to("cpu") is model and model.to("cpu", np.float32) is model
+    assert layer.weight.dtype == np.float32 and model.float() is model
+
+
+def test_to_refuses_devices_and_integer_dtypes_clearly():
+    layer = nn.Linear(2, 2, rng=0)
+    for device in ("cuda", "cuda:0", "mps"):
+        with pytest.raises(RuntimeError, match="minigrad runs on the CPU only"):
+            layer.to(device)
+    with pytest.raises(RuntimeError, match="CPU only"):
+        layer.to(device="cuda", dtype=np.float32)
+    with pytest.raises(TypeError, match="only accepts floating dtypes.*int64"):
+        layer.to(np.int64)
+    with pytest.raises(TypeError, match="neither a dtype nor a device"):
+        layer.to("gpu-please")
+    assert layer.weight.dtype == np.float64  # nothing changed
+
+
+def test_sequential_slices_keep_their_names_and_append_never_overwrites():
+    net = nn.Sequential(*_linears(3))
+    tail = net[1:]
+    assert [n for n, _ in tail.named_children()] == ["1", "2"]  # PyTorch's names
+    assert list(tail.state_dict()) == ["1.weight", "1.bias", "2.weight", "2.bias"]
+    with pytest.raises(ValueError, match="the name '2' is taken"):
+        tail.append(nn.ReLU())
+    renumbered = nn.Sequential(*tail).append(nn.ReLU())
+    assert [n for n, _ in renumbered.named_children()] == ["0", "1", "2"]

@@ -166,3 +166,55 @@ def test_batch_norm_errors():
         bn(mg.ones((2, 4)))
     with pytest.raises(ValueError, match="more than 1 value per channel"):
         bn(mg.ones((1, 3)))
+
+
+# ----- BatchNorm2d -----------------------------------------------------------------------
+
+def test_batch_norm_2d_normalizes_each_channel_over_batch_height_and_width(rng):
+    x = rng.standard_normal((4, 3, 5, 6)) * np.array([1.0, 2.0, 0.5])[:, None, None] + 2
+    bn = nn.BatchNorm2d(3)
+    bn.weight.data[...] = [1.0, 2.0, -1.0]
+    bn.bias.data[...] = [0.0, 1.0, 3.0]
+    scale, shift = bn.weight.data[:, None, None], bn.bias.data[:, None, None]
+    expected = normalized(x, (0, 2, 3)) * scale + shift
+    np.testing.assert_allclose(bn(mg.tensor(x)).data, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_batch_norm_2d_running_statistics_follow_pytorch(rng):
+    """running = 0.9 running + 0.1 batch stat, the variance unbiased over N * H * W values."""
+    batches = [rng.standard_normal((2, 2, 3, 3)) * 3 + 1 for _ in range(3)]
+    bn = nn.BatchNorm2d(2)
+    mean, var = np.zeros(2), np.ones(2)
+    for k, x in enumerate(batches, start=1):
+        bn(mg.tensor(x))
+        mean = 0.9 * mean + 0.1 * x.mean(axis=(0, 2, 3))
+        var = 0.9 * var + 0.1 * x.var(axis=(0, 2, 3), ddof=1)
+        np.testing.assert_allclose(bn.running_mean.data, mean, rtol=1e-14)
+        np.testing.assert_allclose(bn.running_var.data, var, rtol=1e-14)
+        assert int(bn.num_batches_tracked.data) == k
+    bn.eval()
+    x = rng.standard_normal((1, 2, 3, 3))
+    expected = (x - mean[:, None, None]) / np.sqrt(var[:, None, None] + EPS)
+    np.testing.assert_allclose(bn(mg.tensor(x)).data, expected, rtol=1e-12)
+    assert sorted(bn.state_dict()) == ["bias", "num_batches_tracked", "running_mean",
+                                       "running_var", "weight"]
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_2d_gradients_in_both_modes_and_second_order(training, rng):
+    x = rng.standard_normal((2, 2, 3, 2))
+    w, b = rng.standard_normal(2), rng.standard_normal(2)
+    mean, var = rng.standard_normal(2), rng.uniform(0.5, 2.0, 2)
+    assert gradcheck(lambda x, w, b: batch_norm(x, mean.copy(), var.copy(), w, b, training),
+                     x, w, b)
+    assert gradcheck(mg.grad(lambda x: (batch_norm(x, None, None, training=True) ** 3).sum()), x)
+
+
+def test_batch_norm_2d_errors():
+    bn = nn.BatchNorm2d(3)
+    with pytest.raises(ValueError, match=r"BatchNorm2d\(3\) expects an \(N, C, H, W\) input.*3-d"):
+        bn(mg.ones((2, 3, 4)))
+    with pytest.raises(ValueError, match=r"expects 3 channels .*got 2"):
+        bn(mg.ones((2, 2, 4, 4)))
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        bn(mg.ones((1, 3, 1, 1)))

@@ -5,7 +5,7 @@ import pytest
 
 import minigrad as mg
 from minigrad import nn
-from minigrad.nn.pooling import max_pool2d
+from minigrad.nn.pooling import avg_pool2d, max_pool2d
 from minigrad.ops.windows import MaxPool
 from minigrad.testing import check_op, gradcheck
 
@@ -98,3 +98,148 @@ def test_max_pool_errors():
         max_pool2d(mg.ones((1, 1, 4, 4)), 2, padding=2)
     with pytest.raises(ValueError, match="larger than the padded input"):
         max_pool2d(mg.ones((1, 1, 2, 2)), 3)
+
+
+# ----- padding never wins a window (issue 8, item 2) ----------------------------------
+
+def max_pool_gradient_oracle(x, kernel, stride, padding, z_bar):
+    """PyTorch's loop: each window scans its real cells only, starting from the first one,
+    and a later cell wins only if it is strictly larger (or NaN)."""
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    n, c, h, w = x.shape
+    x_bar = np.zeros_like(x)
+    for b in range(n):
+        for ch in range(c):
+            for i in range(z_bar.shape[2]):
+                for j in range(z_bar.shape[3]):
+                    top, left = i * sh - ph, j * sw - pw
+                    cells = [(r, s) for r in range(max(top, 0), min(top + kh, h))
+                             for s in range(max(left, 0), min(left + kw, w))]
+                    best = cells[0]
+                    for r, s in cells[1:]:
+                        if x[b, ch, r, s] > x[b, ch][best]:
+                            best = (r, s)
+                    x_bar[b, ch][best] += z_bar[b, ch, i, j]
+    return x_bar
+
+
+# Every kernel, stride and padding the spec table draws (kernel 1..3, stride 1..2,
+# padding up to half the kernel).
+PADDED_GEOMETRIES = [((kh, kw), (sh, sw), (ph, pw))
+                     for kh in (1, 2, 3) for kw in (1, 2, 3) for sh in (1, 2) for sw in (1, 2)
+                     for ph in range(kh // 2 + 1) for pw in range(kw // 2 + 1)]
+
+
+@pytest.mark.parametrize("fill", [-np.inf, -1e308, np.finfo(np.float64).min])
+@pytest.mark.parametrize("kernel, stride, padding", PADDED_GEOMETRIES, ids=str)
+def test_padding_never_wins_even_against_minus_infinity(kernel, stride, padding, fill, rng):
+    """All real cells -inf: the gradient goes to each window's first real cell, in the
+    same channel, and no flat index wraps into another row or channel."""
+    x = np.full((2, 3, 4, 5), fill)
+    x[1, 2, 3, 4] = 1.0  # one finite cell, so channels differ
+    z_bar = rng.standard_normal(max_pool2d(mg.tensor(x), kernel, stride, padding).shape)
+    t = mg.tensor(x, requires_grad=True)
+    out = max_pool2d(t, kernel, stride, padding)
+    np.testing.assert_array_equal(out.data, max_pool_oracle(x, kernel, stride, padding))
+    out.backward(z_bar)
+    expected = max_pool_gradient_oracle(x, kernel, stride, padding, z_bar)
+    np.testing.assert_allclose(t.grad.data, expected, rtol=1e-15, atol=0)
+    # Forward mode reads the tangent at the same cells: <J v, z_bar> = <v, J^T z_bar>.
+    v = rng.standard_normal(x.shape)
+    _, tangent = mg.jvp(lambda x: max_pool2d(x, kernel, stride, padding), (mg.tensor(x),), (v,))
+    np.testing.assert_allclose((tangent.data * z_bar).sum(), (v * expected).sum(), rtol=1e-12)
+
+
+def test_minus_infinity_gradient_stays_in_its_channel():
+    """The case that used to fail: the top-left padding cell won the first window of
+    channel 1, and its flat index -1 - w + h * w sent the gradient into channel 0."""
+    x = np.zeros((1, 2, 2, 2))
+    x[0, 1] = -np.inf
+    t = mg.tensor(x, requires_grad=True)
+    max_pool2d(t, 2, stride=2, padding=1).sum().backward()
+    np.testing.assert_array_equal(t.grad.data[0, 0], np.ones((2, 2)))
+    np.testing.assert_array_equal(t.grad.data[0, 1], np.ones((2, 2)))
+
+
+# ----- average pooling -----------------------------------------------------------------
+
+def avg_pool_oracle(x, kernel, stride, padding, ceil_mode=False, count_include_pad=True,
+                    divisor_override=None):
+    """PyTorch's CPU loop (aten/src/ATen/native/cpu/AvgPoolKernel.cpp), written out."""
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    n, c, h, w = x.shape
+
+    def size(length, k, s, p):
+        if not ceil_mode:
+            return (length + 2 * p - k) // s + 1
+        out = -(-(length + 2 * p - k) // s) + 1
+        return out - 1 if (out - 1) * s >= length + p else out
+    oh, ow = size(h, kh, sh, ph), size(w, kw, sw, pw)
+    out = np.empty((n, c, oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            h0, w0 = i * sh - ph, j * sw - pw
+            h1, w1 = min(h0 + kh, h + ph), min(w0 + kw, w + pw)
+            pool_size = (h1 - h0) * (w1 - w0)
+            h0, w0, h1, w1 = max(h0, 0), max(w0, 0), min(h1, h), min(w1, w)
+            total = x[:, :, h0:h1, w0:w1].sum(axis=(2, 3))
+            if divisor_override:
+                out[:, :, i, j] = total / divisor_override
+            elif count_include_pad:
+                out[:, :, i, j] = total / pool_size
+            else:
+                out[:, :, i, j] = total / ((h1 - h0) * (w1 - w0))
+    return out
+
+
+AVG_GEOMETRIES = GEOMETRIES + [((3, 2), (2, 3), (1, 1)), ((2, 2), (3, 3), (1, 0))]
+
+
+@pytest.mark.parametrize("kernel, stride, padding", AVG_GEOMETRIES, ids=str)
+@pytest.mark.parametrize("ceil_mode", [False, True])
+@pytest.mark.parametrize("count_include_pad", [True, False])
+def test_avg_pool_matches_pytorchs_loop(kernel, stride, padding, ceil_mode, count_include_pad,
+                                        rng):
+    x = rng.standard_normal((2, 3, 7, 6))
+    options = dict(ceil_mode=ceil_mode, count_include_pad=count_include_pad)
+    out = nn.AvgPool2d(kernel, stride, padding, **options)(mg.tensor(x))
+    np.testing.assert_allclose(out.data, avg_pool_oracle(x, kernel, stride, padding, **options),
+                               rtol=1e-14, atol=1e-15)
+    assert gradcheck(lambda x: avg_pool2d(x, kernel, stride, padding, **options), x[:1, :2])
+
+
+def test_avg_pool_closed_forms():
+    x = mg.arange(16.0).reshape(1, 1, 4, 4)
+    np.testing.assert_array_equal(avg_pool2d(x, 2).data[0, 0], [[2.5, 4.5], [10.5, 12.5]])
+    # padding 1, kernel 2, stride 2: the corner window holds x[0, 0] = 0 and three zeros.
+    padded = avg_pool2d(x, 2, padding=1)
+    np.testing.assert_array_equal(padded.data[0, 0, 0], [0 / 4, (1 + 2) / 4, 3 / 4])
+    excluded = avg_pool2d(x, 2, padding=1, count_include_pad=False)
+    np.testing.assert_array_equal(excluded.data[0, 0, 0], [0.0, 1.5, 3.0])
+    np.testing.assert_array_equal(avg_pool2d(x, 2, divisor_override=1).data[0, 0],
+                                  [[10, 18], [42, 50]])
+    # ceil_mode: 5 wide, kernel 2: a third, partial window of one column, divided by 1.
+    five = mg.ones((1, 1, 2, 5))
+    assert avg_pool2d(five, 2).shape == (1, 1, 1, 2)
+    np.testing.assert_array_equal(avg_pool2d(five, 2, ceil_mode=True).data[0, 0], [[1, 1, 1]])
+
+
+def test_avg_pool_gradient_spreads_evenly():
+    """d out / d x = 1 / count over each window; overlapping windows add."""
+    x = mg.tensor(np.zeros((1, 1, 3, 3)), requires_grad=True)
+    avg_pool2d(x, 2, stride=1).sum().backward()
+    np.testing.assert_array_equal(x.grad.data[0, 0], np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 4)
+    assert mg.testing.gradcheck(mg.grad(lambda x: (avg_pool2d(x, 2, padding=1) ** 3).sum()),
+                                np.random.default_rng(0).standard_normal((1, 2, 3, 3)))
+
+
+def test_avg_pool_float32_and_errors(rng):
+    x = mg.tensor(rng.standard_normal((1, 2, 4, 4)).astype(np.float32))
+    assert avg_pool2d(x, 2).dtype == np.float32
+    assert avg_pool2d(x, 3, padding=1, count_include_pad=False).dtype == np.float32
+    with pytest.raises(ValueError, match="padding <= kernel / 2"):
+        avg_pool2d(x, 2, padding=2)
+    with pytest.raises(ValueError, match="NCHW"):
+        nn.AvgPool2d(2)(mg.ones((4, 4)))
+    with pytest.raises(ValueError, match="larger than the padded input"):
+        avg_pool2d(mg.ones((1, 1, 2, 2)), 3)

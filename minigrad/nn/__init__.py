@@ -1,14 +1,15 @@
 """Neural networks: layers as Modules, and losses as functions (`mg.nn.functional`, `mg.nn.F`)."""
 from minigrad.nn import functional, init
 from minigrad.nn.module import Module, Parameter
-from minigrad.nn.activation import GELU, ReLU, Sigmoid, Tanh
-from minigrad.nn.containers import Sequential
+from minigrad.nn.activation import (GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax,
+                                    Tanh)
+from minigrad.nn.containers import ModuleDict, ModuleList, Sequential
 from minigrad.nn.dropout import Dropout
 from minigrad.nn.embedding import Embedding
-from minigrad.nn.linear import Flatten, Linear
-from minigrad.nn.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
+from minigrad.nn.linear import Flatten, Identity, Linear
+from minigrad.nn.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from minigrad.nn.conv import Conv2d
-from minigrad.nn.pooling import MaxPool2d
-from minigrad.nn.normalization import BatchNorm1d, LayerNorm
+from minigrad.nn.pooling import AvgPool2d, MaxPool2d
+from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 
 F = functional

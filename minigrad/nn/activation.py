@@ -1,11 +1,13 @@
-"""Activation layers (ReLU, Tanh, Sigmoid, GELU) and GELU's functional form."""
+"""Activation layers (ReLU, LeakyReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax) and the
+functional forms of GELU and leaky_relu."""
 import math
-
-import numpy as np
 
 from minigrad.nn.module import Module
 from minigrad.ops.elementwise import tanh
+from minigrad.ops.selection import where
+from minigrad.ops.softmax import log_softmax, softmax
 from minigrad.ops.special import erf
+from minigrad.tensor import to_tensor
 
 
 def gelu(x, approximate="none"):
@@ -21,6 +23,20 @@ def gelu(x, approximate="none"):
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
+def leaky_relu(x, negative_slope=0.01):
+    """x where x > 0, else negative_slope * x (PyTorch's convention at 0: slope negative_slope).
+
+    Composed from `where`, whose rules are the mask: the derivative is 1 where x > 0 and
+    negative_slope elsewhere, exactly.
+
+    >>> import minigrad as mg
+    >>> leaky_relu(mg.tensor([-2.0, 0.0, 3.0]), 0.1)
+    tensor([-0.2,  0. ,  3. ])
+    """
+    x = to_tensor(x, "leaky_relu")
+    return where(x > 0, x, x * negative_slope)
+
+
 class ReLU(Module):
     """max(x, 0) elementwise (relu'(0) = 0).
 
@@ -31,6 +47,25 @@ class ReLU(Module):
 
     def forward(self, x):
         return x.relu()
+
+
+class LeakyReLU(Module):
+    """x where x > 0, else negative_slope * x; see `leaky_relu`.
+
+    >>> import minigrad as mg
+    >>> mg.nn.LeakyReLU()(mg.tensor([-1.0, 2.0]))
+    tensor([-0.01,  2.  ])
+    """
+
+    def __init__(self, negative_slope=0.01):
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x):
+        return leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
 
 
 class Tanh(Module):
@@ -82,3 +117,48 @@ class GELU(Module):
 
     def extra_repr(self):
         return f"approximate={self.approximate!r}" if self.approximate != "none" else ""
+
+
+class Softmax(Module):
+    """softmax along `dim`: each slice along it is positive and sums to 1.
+
+    Args:
+        dim: the axis of the classes (PyTorch's name). Required: PyTorch's implicit
+            choice when it is missing is deprecated, and a guessed axis would be silent.
+
+    Raises:
+        TypeError: if dim is not given.
+
+    >>> import minigrad as mg
+    >>> mg.nn.Softmax(dim=1)(mg.tensor([[0.0, 0.0]]))
+    tensor([[0.5, 0.5]])
+    """
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = _required_dim(dim, type(self).__name__)
+
+    def forward(self, x):
+        return softmax(x, axis=self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Softmax):
+    """log_softmax along `dim`: log-probabilities, finite where softmax underflows to 0.
+
+    >>> import minigrad as mg
+    >>> mg.nn.LogSoftmax(dim=-1)(mg.tensor([0.0, -800.0]))
+    tensor([   0., -800.])
+    """
+
+    def forward(self, x):
+        return log_softmax(x, axis=self.dim)
+
+
+def _required_dim(dim, layer):
+    if dim is None:
+        raise TypeError(f"{layer}: pass the axis of the classes, e.g. {layer}(dim=1) for "
+                        "(N, C) scores (PyTorch's implicit dim is deprecated)")
+    return dim

@@ -1,10 +1,143 @@
-"""`Sequential`: modules applied one after another, named "0", "1", ... as in PyTorch."""
+"""Containers of modules, as PyTorch's: `Sequential` (applied in order), `ModuleList` (a
+list that names its modules "0", "1", ...) and `ModuleDict` (a dict named by its keys).
+
+Each stores its modules as attributes named like their positions or keys, so the
+attribute walk of `Module` finds them and names their parameters `layers.0.weight` or
+`heads.a.weight`, as PyTorch does.
+"""
 from collections import OrderedDict
 
 from minigrad.nn.module import Module
 
 
-class Sequential(Module):
+class _Indexed(Module):
+    """Modules stored as attributes "0", "1", ...: what ModuleList and Sequential share."""
+
+    def _layers(self):
+        return [value for _, value, _ in self._members() if isinstance(value, Module)]
+
+    def _check(self, module, name):
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__}: item {name!r} is a "
+                            f"{type(module).__name__}, not a Module")
+        return module
+
+    def _renumber(self, modules):
+        """Store `modules` as "0", "1", ... again (after an insert or a delete)."""
+        for name in [name for name, value, _ in self._members() if isinstance(value, Module)]:
+            del self.__dict__[name]
+        for i, module in enumerate(modules):
+            setattr(self, str(i), self._check(module, str(i)))
+
+    def _position(self, index):
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(f"{type(self).__name__}: index {index} is out of range for "
+                             f"{n} modules")
+        return index % n
+
+    def __len__(self):
+        return len(self._layers())
+
+    def __iter__(self):
+        return iter(self._layers())
+
+    def append(self, module):
+        """Add a module at the end, named str(len(self)); returns self.
+
+        Raises:
+            ValueError: if that name is taken (a Sequential sliced from another keeps its
+                names, as PyTorch's; PyTorch would silently replace the module there).
+        """
+        name = str(len(self))
+        if name in self.__dict__:
+            raise ValueError(f"{type(self).__name__}.append: the name {name!r} is taken (this "
+                             "container kept the names of the one it was sliced from); "
+                             "renumber it first, e.g. nn.Sequential(*container)")
+        setattr(self, name, self._check(module, name))
+        return self
+
+    def extend(self, modules):
+        """Append each module of an iterable; returns self."""
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        """Insert a module before position `index` (the others are renumbered)."""
+        layers = self._layers()
+        layers.insert(index, self._check(module, str(index)))
+        self._renumber(layers)
+
+    def pop(self, index=-1):
+        """Remove and return the module at `index` (the others are renumbered)."""
+        layers = self._layers()
+        module = layers.pop(self._position(index))
+        self._renumber(layers)
+        return module
+
+    def __delitem__(self, index):
+        layers = self._layers()
+        if isinstance(index, slice):
+            del layers[index]
+        else:
+            del layers[self._position(index)]
+        self._renumber(layers)
+
+    def __setitem__(self, index, module):
+        layers = self._layers()
+        layers[self._position(index)] = module
+        self._renumber(layers)
+
+
+class ModuleList(_Indexed):
+    """A list of modules whose parameters the model finds (a plain list works too in
+    minigrad, but ModuleList is what PyTorch code writes, and it prints and slices alike).
+
+    Supports len, iteration, indexing (negative, and slices, which give a ModuleList),
+    assignment and deletion by index, `in`, +, +=, append, extend, insert and pop. It has
+    no forward: iterate over it.
+
+    Args:
+        modules: an iterable of Modules, or None.
+
+    Raises:
+        TypeError: for an item that is not a Module.
+        IndexError: for an index out of range.
+
+    >>> import minigrad as mg
+    >>> layers = mg.nn.ModuleList([mg.nn.Linear(2, 2, rng=i) for i in range(2)])
+    >>> layers.append(mg.nn.ReLU())
+    ModuleList(
+      (0): Linear(in_features=2, out_features=2, bias=True)
+      (1): Linear(in_features=2, out_features=2, bias=True)
+      (2): ReLU()
+    )
+    >>> len(layers), [name for name, _ in layers.named_parameters()][:2]
+    (3, ['0.weight', '0.bias'])
+    """
+
+    def __init__(self, modules=None):
+        super().__init__()
+        self.extend(modules or ())
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ModuleList has no forward(): iterate over it, e.g. "
+                                  "`for layer in self.layers: x = layer(x)`")
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return ModuleList(self._layers()[index])
+        return self._layers()[self._position(index)]
+
+    def __add__(self, other):
+        return ModuleList(list(self) + list(other))
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+
+class Sequential(_Indexed):
     """Apply modules in order; each output is the next input.
 
     Args:
@@ -32,35 +165,110 @@ class Sequential(Module):
         else:
             named = [(str(i), module) for i, module in enumerate(modules)]
         for name, module in named:
-            self._add(name, module)
-
-    def _add(self, name, module):
-        if not isinstance(module, Module):
-            raise TypeError(f"Sequential: item {name!r} is a {type(module).__name__}, not a Module")
-        # Stored as attributes "0", "1", ... so the walk names parameters "0.weight".
-        setattr(self, name, module)
-
-    def _layers(self):
-        return [value for _, value, _ in self._members() if isinstance(value, Module)]
-
-    def append(self, module):
-        """Add a module at the end; returns self."""
-        self._add(str(len(self)), module)
-        return self
+            setattr(self, name, self._check(module, name))
 
     def forward(self, x):
         for layer in self._layers():
             x = layer(x)
         return x
 
+    def __getitem__(self, index):
+        named = [(name, value) for name, value, _ in self._members() if isinstance(value, Module)]
+        if isinstance(index, slice):
+            return Sequential(OrderedDict(named[index]))
+        return named[self._position(index)][1]
+
+
+class ModuleDict(Module):
+    """A dict of modules, named by their keys (`heads.a.weight`), in insertion order.
+
+    Supports d[key], d[key] = module, del d[key], len, iteration over the keys, `in`,
+    keys(), values(), items(), update(), pop() and clear().
+
+    Args:
+        modules: a dict (or iterable of (key, module) pairs), or None.
+
+    Raises:
+        TypeError: for a key that is not a string or a value that is not a Module.
+        KeyError: for a key that is empty, contains ".", or is already an attribute of
+            ModuleDict (like "keys" or "training"), as PyTorch.
+
+    >>> import minigrad as mg
+    >>> heads = mg.nn.ModuleDict({"a": mg.nn.Linear(2, 1, rng=0), "b": mg.nn.Tanh()})
+    >>> list(heads), "a" in heads, type(heads["b"]).__name__
+    (['a', 'b'], True, 'Tanh')
+    >>> [name for name, _ in heads.named_parameters()]
+    ['a.weight', 'a.bias']
+    """
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def _entries(self):
+        return {name: value for name, value, _ in self._members() if isinstance(value, Module)}
+
+    def __getitem__(self, key):
+        entries = self._entries()
+        if key not in entries:
+            raise KeyError(f"ModuleDict has no module {key!r}; keys: {list(entries)}")
+        return entries[key]
+
+    def __setitem__(self, key, module):
+        if not isinstance(key, str):
+            raise TypeError(f"ModuleDict: keys must be strings, got {type(key).__name__}")
+        if not key or "." in key:
+            raise KeyError(f"ModuleDict: a key must be non-empty and without '.', got {key!r}")
+        if key not in self._entries() and (key in self.__dict__ or hasattr(type(self), key)):
+            raise KeyError(f"ModuleDict: {key!r} is already an attribute of ModuleDict; "
+                           "choose another key")
+        if not isinstance(module, Module):
+            raise TypeError(f"ModuleDict: the value for {key!r} is a "
+                            f"{type(module).__name__}, not a Module")
+        setattr(self, key, module)
+
+    def __delitem__(self, key):
+        self[key]  # a KeyError naming the keys, if missing
+        del self.__dict__[key]
+
     def __len__(self):
-        return len(self._layers())
+        return len(self._entries())
 
     def __iter__(self):
-        return iter(self._layers())
+        return iter(self._entries())
 
-    def __getitem__(self, index):
-        layers = self._layers()
-        if isinstance(index, slice):
-            return Sequential(*layers[index])
-        return layers[index]
+    def __contains__(self, key):
+        return key in self._entries()
+
+    def keys(self):
+        """The keys, in insertion order."""
+        return self._entries().keys()
+
+    def values(self):
+        """The modules, in insertion order."""
+        return self._entries().values()
+
+    def items(self):
+        """(key, module) pairs, in insertion order."""
+        return self._entries().items()
+
+    def update(self, modules):
+        """Add or replace modules from a dict or an iterable of (key, module) pairs."""
+        for key, module in (modules.items() if hasattr(modules, "items") else modules):
+            self[key] = module
+
+    def pop(self, key):
+        """Remove the module under `key` and return it."""
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self):
+        """Remove every module."""
+        for key in list(self._entries()):
+            del self[key]
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ModuleDict has no forward(): call its modules, e.g. "
+                                  "self.heads['a'](x)")

@@ -1,15 +1,51 @@
-"""`Dropout`: zero a random fraction p of the inputs while training, scaling the rest by 1/(1-p)."""
-from minigrad.nn import init
+"""Dropout: zero a random fraction p of the inputs while training, scaling the rest by 1/(1-p)."""
+from minigrad.random import as_generator
 from minigrad.nn.module import Module
+from minigrad.tensor import to_tensor
+
+
+def dropout(x, p=0.5, training=True, rng=None):
+    """Inverted dropout: keep each element with probability 1-p and scale it by 1/(1-p),
+    so the expected output is the input; identity when not training or p = 0.
+
+    The mask is a constant, so the gradient is the same mask, scaled the same way.
+
+    Args:
+        x: a Tensor, array or number.
+        p: the probability of zeroing an element, 0 <= p <= 1.
+        training: apply dropout (PyTorch's F.dropout defaults to True, unlike the layer,
+            which follows its train/eval mode).
+        rng: a np.random.Generator, a seed, or None for the default generator (which
+            `mg.manual_seed` reseeds).
+
+    Returns:
+        A Tensor of x's shape and dtype (x itself when nothing is dropped).
+
+    Raises:
+        ValueError: if p is outside [0, 1].
+
+    >>> import minigrad as mg
+    >>> mg.nn.F.dropout(mg.ones(6), 0.5, rng=0)
+    tensor([2., 0., 0., 0., 2., 2.])
+    """
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    x = to_tensor(x, "dropout")
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return x * 0.0
+    keep = as_generator(rng).random(x.shape) >= p
+    return x * (keep / (1 - p)).astype(x.dtype)
 
 
 class Dropout(Module):
-    """Inverted dropout: in train mode each element is kept with probability 1-p and
-    scaled by 1/(1-p), so the expected output equals the input; in eval mode, identity.
+    """Inverted dropout in train mode (see `dropout`); identity in eval mode.
 
     Args:
         p: the probability of zeroing an element, 0 <= p <= 1.
-        rng: a np.random.Generator or a seed, drawn from at every training call.
+        rng: a np.random.Generator or a seed, drawn from at every training call; None
+            (the default) draws from the default generator, so `mg.manual_seed` governs it.
 
     Raises:
         ValueError: if p is outside [0, 1].
@@ -27,16 +63,10 @@ class Dropout(Module):
         if not 0 <= p <= 1:
             raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
         self.p = p
-        self.rng = init.as_generator(rng)
+        self.rng = as_generator(rng)
 
     def forward(self, x):
-        if not self.training or self.p == 0:
-            return x
-        if self.p == 1:
-            return x * 0.0
-        keep = self.rng.random(x.shape) >= self.p
-        # The mask is a constant: the gradient is the same mask, scaled the same way.
-        return x * (keep / (1 - self.p)).astype(x.dtype)
+        return dropout(x, self.p, self.training, self.rng)
 
     def extra_repr(self):
         return f"p={self.p}"

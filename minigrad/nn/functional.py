@@ -1,6 +1,6 @@
 """Functional neural-network ops, by PyTorch's names: the losses defined here, and the
-layers' functional forms (linear, conv2d, max_pool2d, layer_norm, batch_norm, gelu, and
-the activations) gathered from where they are defined.
+layers' functional forms (linear, conv2d, max_pool2d, avg_pool2d, layer_norm, batch_norm,
+dropout, one_hot, gelu, leaky_relu and the activations) gathered from where they are defined.
 
 The losses take PyTorch's signatures. `cross_entropy` is one fused `SoftmaxNLL` node by
 default (its gradient is p - y, see minigrad/ops/softmax_nll.py); `fused=False` records
@@ -8,40 +8,57 @@ the textbook chain log_softmax -> NLL pick -> reduction instead, for comparison.
 """
 import numpy as np
 
-from minigrad.nn.activation import gelu
+from minigrad.nn.activation import gelu, leaky_relu
 from minigrad.nn.conv import conv2d
+from minigrad.nn.dropout import dropout
 from minigrad.nn.normalization import batch_norm, layer_norm
-from minigrad.nn.pooling import max_pool2d
-from minigrad.ops import getitem, linear, log_softmax, mean, relu, sigmoid, softmax, tanh
+from minigrad.nn.pooling import avg_pool2d, max_pool2d
+from minigrad.ops import linear, log_softmax, mean, relu, sigmoid, softmax, tanh
 from minigrad.ops import sum as sum_
-from minigrad.ops.softmax_nll import REDUCTIONS, BinaryCrossEntropyWithLogits, SoftmaxNLL
+from minigrad.ops.softmax_nll import (REDUCTIONS, BinaryCrossEntropyWithLogits, SoftmaxNLL,
+                                      TargetRows)
+from minigrad.nn.targets import class_targets, class_weights, constant, one_hot
 from minigrad.tensor import Tensor
 from minigrad.tensor import to_tensor
 
-__all__ = ["linear", "conv2d", "max_pool2d", "layer_norm", "batch_norm",
-           "relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
-           "cross_entropy", "nll_loss", "mse_loss", "binary_cross_entropy_with_logits"]
+__all__ = ["linear", "conv2d", "max_pool2d", "avg_pool2d", "layer_norm", "batch_norm",
+           "dropout", "one_hot", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax",
+           "log_softmax", "cross_entropy", "nll_loss", "mse_loss",
+           "binary_cross_entropy_with_logits"]
 
 
-def cross_entropy(logits, target, reduction="mean", fused=True, label_smoothing=0.0):
+def cross_entropy(logits, target, weight=None, *, ignore_index=-100, reduction="mean",
+                  label_smoothing=0.0, fused=True):
     """Cross-entropy between softmax(logits) and the targets: -sum(y * log softmax(logits)).
+
+    PyTorch's semantics, per row n with class index t_n (or probability row q_n):
+        loss_n = -w[t_n] log p_n[t_n]          (0 where t_n == ignore_index)
+        loss_n = -sum_c w[c] q_n[c] log p_n[c]
+    and "mean" = sum_n loss_n / sum_n w[t_n] over the rows not ignored (their count
+    without weights; N for probability rows). Label smoothing eps mixes the target with
+    the uniform distribution first: y = (1 - eps) y + eps / C (weighted as above).
 
     Args:
         logits: (N, C) scores, any finite size (each row is shifted by its maximum).
         target: class indices, integers of shape (N,), or float rows (N, C) of
             probabilities (one-hot or soft labels), each summing to 1.
-        reduction: "mean" (over the N rows), "sum" or "none" (one loss per row).
-        fused: True records one `SoftmaxNLL` node whose gradient is (p - y) / N;
-            False records log_softmax, the NLL pick and the reduction as separate nodes.
-        label_smoothing: eps in [0, 1]: the target becomes (1 - eps) y + eps / C.
+        weight: a rescaling weight for each class, shape (C,), or None (all 1).
+        ignore_index: a class index whose rows add nothing to the loss or the gradient.
+        reduction: "mean", "sum" or "none" (one loss per row).
+        label_smoothing: eps in [0, 1].
+        fused: True records one `SoftmaxNLL` node whose gradient is (p - y) / N, scaled by
+            the weights; False records log_softmax, the NLL pick and the reduction as
+            separate nodes (the same value and gradient).
 
     Returns:
         A scalar Tensor, or shape (N,) for reduction="none".
 
     Raises:
         ValueError: for a class index out of range, a batch size that differs from the
-            logits', float targets of shape (N,), or target rows that do not sum to 1.
-        TypeError: for targets that are neither integer nor floating.
+            logits', float targets of shape (N,), target rows that do not sum to 1, a
+            weight of the wrong shape, or ignore_index >= 0 with probability targets.
+        TypeError: for targets that are neither integer nor floating, or a string passed
+            as weight (the reduction, in the place PyTorch gives weight).
 
     >>> import minigrad as mg
     >>> logits = mg.tensor([[2.0, 0.0, 0.0]], requires_grad=True)
@@ -49,54 +66,53 @@ def cross_entropy(logits, target, reduction="mean", fused=True, label_smoothing=
     >>> loss.backward()
     >>> logits.grad                  # p - y, with p = softmax(logits) and y one-hot
     tensor([[-0.21301396,  0.10650698,  0.10650698]])
+    >>> mg.nn.F.cross_entropy(mg.zeros(3, 2), [0, 1, -100], weight=[1.0, 3.0]).item()
+    0.6931471805599453
     """
     logits = _logits(logits, "cross_entropy")
-    target = class_targets(target, logits.shape, "cross_entropy")
+    target = class_targets(target, logits.shape, "cross_entropy", ignore_index)
+    weight = class_weights(weight, logits.shape[1], "cross_entropy")
     check_reduction(reduction, "cross_entropy")
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"cross_entropy: label_smoothing must lie in [0, 1], got {label_smoothing}")
     if fused:
-        return SoftmaxNLL(target, reduction, float(label_smoothing))(logits)
-    return _nll(log_softmax(logits, axis=1), target, reduction, label_smoothing)
+        return SoftmaxNLL(target, reduction, float(label_smoothing), weight, ignore_index)(logits)
+    y = TargetRows(target, logits.shape[1], weight, ignore_index, float(label_smoothing))
+    return _nll(log_softmax(logits, axis=1), y, reduction)
 
 
-def nll_loss(log_probs, target, reduction="mean"):
-    """Negative log-likelihood of log-probabilities: -log_probs[i, target[i]], reduced.
+def nll_loss(log_probs, target, weight=None, *, ignore_index=-100, reduction="mean"):
+    """Negative log-likelihood of log-probabilities: -weight[t] * log_probs[i, t], t = target[i].
 
     Args:
         log_probs: (N, C) log-probabilities, e.g. from log_softmax.
         target: class indices (N,) or float rows (N, C) summing to 1 (then the loss is
-            -sum(y * log_probs) per row).
-        reduction: "mean", "sum" or "none".
+            -sum(weight * y * log_probs) per row).
+        weight, ignore_index, reduction: as `cross_entropy` ("mean" divides by the summed
+            weights of the rows not ignored).
 
     Returns:
         A scalar Tensor, or shape (N,) for reduction="none".
 
     Raises:
-        ValueError, TypeError: for bad targets, as `cross_entropy`.
+        ValueError, TypeError: for bad targets or weights, as `cross_entropy`.
 
     >>> import minigrad as mg
     >>> mg.nn.F.nll_loss(mg.tensor([[-0.5, -1.0], [-2.0, -0.1]]), [0, 1])
     tensor(0.3)
     """
     log_probs = _logits(log_probs, "nll_loss")
-    target = class_targets(target, log_probs.shape, "nll_loss")
+    target = class_targets(target, log_probs.shape, "nll_loss", ignore_index)
+    weight = class_weights(weight, log_probs.shape[1], "nll_loss")
     check_reduction(reduction, "nll_loss")
-    return _nll(log_probs, target, reduction, 0.0)
+    return _nll(log_probs, TargetRows(target, log_probs.shape[1], weight, ignore_index), reduction)
 
 
-def _nll(log_probs, target, reduction, smoothing):
-    """-<y, log_probs> per row, as recorded ops: a pick for class indices, else a product."""
-    n, c = log_probs.shape
-    if target.dtype.kind in "iu":
-        rows = -getitem(log_probs, (np.arange(n), target))
-        if smoothing:
-            rows = (1 - smoothing) * rows - (smoothing / c) * sum_(log_probs, axis=1)
-    else:
-        y = target.astype(log_probs.dtype)
-        if smoothing:
-            y = (1 - smoothing) * y + smoothing / c
-        rows = -sum_(log_probs * y, axis=1)
+def _nll(log_probs, y, reduction):
+    """-<y_n, log_probs_n> per row, as recorded ops (a pick for class indices), reduced."""
+    rows = -y.dot(log_probs)
+    if reduction == "mean" and y.divisor != len(rows):  # weighted, or rows ignored
+        return sum_(rows) / y.divisor
     return _reduce(rows, reduction)
 
 
@@ -149,7 +165,7 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):  # noqa: 
     tensor([ 0. , -1. ,  0.5])
     """
     input = _logits(input, "binary_cross_entropy_with_logits", ndim=None)
-    target = _constant(target, "binary_cross_entropy_with_logits")
+    target = constant(target, "binary_cross_entropy_with_logits")
     check_reduction(reduction, "binary_cross_entropy_with_logits")
     if target.shape != input.shape:
         raise ValueError(
@@ -158,65 +174,6 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):  # noqa: 
     if target.dtype.kind not in "biuf":
         raise TypeError(f"binary_cross_entropy_with_logits: target dtype {target.dtype} is not numeric")
     return _reduce(BinaryCrossEntropyWithLogits(target)(input), reduction)
-
-
-def class_targets(target, logits_shape, op):
-    """The target as an ndarray, checked against (N, C) logits: a clear error if unusable.
-
-    Class indices must be integers of shape (N,) in [0, C); float targets must be rows
-    of shape (N, C), non-negative, each summing to 1 (to sqrt(machine epsilon)).
-    """
-    target = _constant(target, op)
-    n, c = logits_shape
-    kind = target.dtype.kind
-    if kind in "iu":
-        if target.ndim != 1:
-            raise ValueError(
-                f"{op}: integer targets are class indices of shape (N,) = ({n},), got shape "
-                f"{target.shape}. For one-hot or probability rows pass floats of shape ({n}, {c})")
-        if len(target) != n:
-            raise ValueError(f"{op}: wrong batch size: the logits have {n} rows but the target "
-                             f"has {len(target)} class indices")
-        if n and (target.min() < 0 or target.max() >= c):
-            bad = target[(target < 0) | (target >= c)][0]
-            raise ValueError(f"{op}: class index {bad} is out of range for {c} classes "
-                             f"(valid: 0 to {c - 1})")
-        return target
-    if kind != "f":
-        raise TypeError(f"{op}: target must hold integer class indices or float probabilities, "
-                        f"got dtype {target.dtype}")
-    if target.ndim == 1:
-        raise ValueError(
-            f"{op}: a float target of shape {target.shape} is ambiguous. Class indices must be "
-            f"integers (target.astype(int)); probability targets must be rows of shape ({n}, {c})")
-    if target.ndim != 2 or target.shape[0] != n:
-        raise ValueError(f"{op}: wrong batch size: the logits have shape {logits_shape} but the "
-                         f"target has shape {target.shape}")
-    if target.shape[1] != c:
-        raise ValueError(f"{op}: the target has {target.shape[1]} columns but the logits have "
-                         f"{c} classes; probability targets must be ({n}, {c})")
-    if np.any(target < 0):
-        raise ValueError(f"{op}: probability targets must be non-negative; found "
-                         f"{target[target < 0][0]:.6g}")
-    sums = target.sum(axis=1)
-    off = np.abs(sums - 1) > np.sqrt(np.finfo(target.dtype).eps)
-    if np.any(off | np.isnan(sums)):
-        row = int(np.argmax(off | np.isnan(sums)))
-        raise ValueError(
-            f"{op}: each target row must sum to 1, but row {row} sums to {sums[row]:.10g}. The "
-            "gradient p - y of softmax cross-entropy relies on sum(y) = 1 (in general it is "
-            "p sum(y) - y); normalise the rows, e.g. y / y.sum(axis=1, keepdims=True)")
-    return target
-
-
-def _constant(value, op):
-    """A target as an ndarray; gradients never flow to it, so one that wants them is an error."""
-    if isinstance(value, Tensor):
-        if value.requires_grad:
-            raise ValueError(f"{op}: the target requires grad, but this loss treats it as a "
-                             "constant and no gradient would reach it. Pass target.detach()")
-        return value.data
-    return np.asarray(value)
 
 
 def _logits(value, op, ndim=2):

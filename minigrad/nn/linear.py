@@ -1,8 +1,9 @@
-"""`Linear` (an affine map, PyTorch's layout) and `Flatten`."""
+"""`Linear` (an affine map, PyTorch's layout), `Flatten` and `Identity`."""
 import math
 
 from minigrad.nn import functional as F
 from minigrad.nn import init
+from minigrad.nn.casting import check_input_dtype
 from minigrad.nn.module import Module, Parameter
 
 
@@ -21,6 +22,7 @@ class Linear(Module):
 
     Raises:
         ValueError: in forward, if the input's last axis is not in_features.
+        TypeError: in forward, for a floating input of another dtype than the parameters.
 
     >>> import minigrad as mg
     >>> layer = mg.nn.Linear(3, 2, rng=0)
@@ -41,6 +43,7 @@ class Linear(Module):
             raise ValueError(
                 f"Linear expected inputs with {self.in_features} features (last axis), but got "
                 f"shape {x.shape} with {x.shape[-1] if x.ndim else 0}")
+        check_input_dtype(self, x, self.weight)
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self):
@@ -68,3 +71,20 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Identity(Module):
+    """Returns its input unchanged: a placeholder layer (arguments are accepted and ignored,
+    as PyTorch's).
+
+    >>> import minigrad as mg
+    >>> x = mg.ones(2)
+    >>> mg.nn.Identity(54, unused="argument")(x) is x
+    True
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, x):
+        return x

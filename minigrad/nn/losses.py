@@ -1,6 +1,11 @@
 """Loss modules: thin wrappers that hold a loss's options and call `mg.nn.functional`."""
+import numpy as np
+
+from minigrad import dtypes
 from minigrad.nn import functional as F
 from minigrad.nn.module import Module
+from minigrad.nn.targets import not_a_reduction
+from minigrad.tensor import Tensor
 
 
 class _ReducedLoss(Module):
@@ -14,13 +19,38 @@ class _ReducedLoss(Module):
         return f"reduction={self.reduction!r}"
 
 
-class CrossEntropyLoss(_ReducedLoss):
+class _WeightedLoss(_ReducedLoss):
+    """A loss over classes: class weights (a buffer, as PyTorch keeps them, so they are in
+    the state dict), ignore_index and the reduction."""
+
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
+        not_a_reduction(weight, type(self).__name__)
+        super().__init__(reduction)
+        if weight is not None and not isinstance(weight, (np.ndarray, Tensor)):
+            weight = dtypes.to_array(weight)
+        self.register_buffer("weight", weight)
+        self.ignore_index = ignore_index
+
+    def extra_repr(self):
+        shown = [super().extra_repr()]
+        if self.ignore_index != -100:
+            shown.append(f"ignore_index={self.ignore_index}")
+        return ", ".join(shown)
+
+
+class CrossEntropyLoss(_WeightedLoss):
     """Softmax cross-entropy of logits (N, C) against class indices (N,) or probabilities (N, C).
 
     Args:
-        reduction: "mean" (default), "sum" or "none".
-        fused: one SoftmaxNLL tape entry (default) or the unfused chain; same values.
+        weight: a rescaling weight per class, shape (C,), or None.
+        ignore_index: rows whose class index equals it add nothing (class indices only).
+        reduction: "mean" (default: divided by the summed weights of the rows kept),
+            "sum" or "none".
         label_smoothing: mix the target with the uniform distribution by this amount.
+        fused: one SoftmaxNLL tape entry (default) or the unfused chain; same values.
+
+    Raises:
+        TypeError: for a string as weight (pass the reduction by name).
 
     >>> import minigrad as mg, numpy as np
     >>> loss = mg.nn.CrossEntropyLoss()(mg.zeros(2, 4), np.array([0, 3]))
@@ -28,14 +58,35 @@ class CrossEntropyLoss(_ReducedLoss):
     1.386294
     """
 
-    def __init__(self, reduction="mean", fused=True, label_smoothing=0.0):
-        super().__init__(reduction)
+    def __init__(self, weight=None, *, ignore_index=-100, reduction="mean",
+                 label_smoothing=0.0, fused=True):
+        super().__init__(weight, ignore_index, reduction)
         self.fused, self.label_smoothing = fused, label_smoothing
 
     def forward(self, logits, target):
-        return F.cross_entropy(logits, target, reduction=self.reduction, fused=self.fused,
-                               label_smoothing=self.label_smoothing)
+        return F.cross_entropy(logits, target, self.weight, ignore_index=self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing,
+                               fused=self.fused)
 
+
+class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood of log-probabilities (N, C), e.g. from LogSoftmax(dim=1).
+
+    Args:
+        weight, ignore_index, reduction: as `CrossEntropyLoss`.
+
+    >>> import minigrad as mg, numpy as np
+    >>> log_probs = mg.nn.LogSoftmax(dim=1)(mg.zeros(2, 4))
+    >>> round(mg.nn.NLLLoss()(log_probs, np.array([0, 3])).item(), 6)   # log 4
+    1.386294
+    """
+
+    def __init__(self, weight=None, *, ignore_index=-100, reduction="mean"):
+        super().__init__(weight, ignore_index, reduction)
+
+    def forward(self, log_probs, target):
+        return F.nll_loss(log_probs, target, self.weight, ignore_index=self.ignore_index,
+                          reduction=self.reduction)
 
 
 class MSELoss(_ReducedLoss):
@@ -48,7 +99,6 @@ class MSELoss(_ReducedLoss):
 
     def forward(self, input, target):
         return F.mse_loss(input, target, reduction=self.reduction)
-
 
 
 class BCEWithLogitsLoss(_ReducedLoss):

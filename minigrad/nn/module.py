@@ -11,6 +11,7 @@ import difflib
 
 import numpy as np
 
+from minigrad.nn.casting import to_arguments
 from minigrad.tensor import Tensor
 
 
@@ -138,12 +139,14 @@ class Module:
         return [module for _, module in self.named_modules()]
 
     def named_children(self):
-        """The direct sub-modules, with their names (dotted through lists and dicts)."""
-        children = []
+        """The direct sub-modules, each once, with their names (dotted through lists and
+        dicts)."""
+        children, seen = [], set()
         for name, value, is_buffer in self._members():
             if not is_buffer:
                 _find_children(value, name, children)
-        return children
+        return [(name, child) for name, child in children
+                if id(child) not in seen and not seen.add(id(child))]
 
     def children(self):
         """The direct sub-modules."""
@@ -204,6 +207,66 @@ class Module:
     def eval(self):
         """Set eval mode everywhere (Dropout passes through, BatchNorm uses running stats)."""
         return self.train(False)
+
+    def apply(self, fn):
+        """Call fn(module) on every sub-module, children first, then on this module.
+
+        Returns:
+            self (PyTorch's order and return value), e.g. `model.apply(init_weights)`.
+
+        >>> import minigrad as mg
+        >>> net = mg.nn.Sequential(mg.nn.Linear(2, 2, rng=0), mg.nn.ReLU())
+        >>> seen = []
+        >>> net.apply(lambda m: seen.append(type(m).__name__)) is net, seen
+        (True, ['Linear', 'ReLU', 'Sequential'])
+        """
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    def to(self, *args, dtype=None, device=None):
+        """Cast every parameter (and its gradient) and every floating buffer to `dtype`.
+
+        The parameters stay the same objects (an optimizer built on them keeps working);
+        their data becomes a cast copy. Accepts PyTorch's forms: to(dtype), to(device),
+        to(device, dtype), to(tensor) (its dtype).
+
+        Args:
+            dtype: a floating dtype, e.g. np.float32 or "float32".
+            device: "cpu" (a no-op: minigrad runs on the CPU); any other device raises.
+
+        Returns:
+            self.
+
+        Raises:
+            RuntimeError: for a device other than the CPU ("cuda", "mps", ...).
+            TypeError: for a dtype that is not floating, or an argument that is neither.
+
+        >>> import minigrad as mg, numpy as np
+        >>> layer = mg.nn.Linear(2, 2, rng=0)
+        >>> layer.to(np.float32) is layer, layer.weight.dtype, layer.to("cpu") is layer
+        (True, dtype('float32'), True)
+        """
+        dtype = to_arguments(args, dtype, device)
+        if dtype is None:
+            return self
+        for param in self.parameters():
+            param.data = param.data.astype(dtype, copy=False)
+            if param.grad is not None:
+                param.grad = Tensor(param.grad.data, dtype=dtype)
+        for buffer in self.buffers():
+            if buffer.dtype.kind in "fc":
+                buffer.data = buffer.data.astype(dtype, copy=False)
+        return self
+
+    def float(self):
+        """`self.to(np.float32)`."""
+        return self.to(np.float32)
+
+    def double(self):
+        """`self.to(np.float64)`."""
+        return self.to(np.float64)
 
     # ----- state dicts ----------------------------------------------------------------
     def _state_tensors(self):

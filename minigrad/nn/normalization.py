@@ -1,5 +1,6 @@
-"""Normalisation layers: LayerNorm (over each sample's trailing axes) and BatchNorm1d
-(over the batch, with running statistics for eval), both as PyTorch defines them.
+"""Normalisation layers: LayerNorm (over each sample's trailing axes), BatchNorm1d and
+BatchNorm2d (per channel over the batch and the other axes, with running statistics for
+eval), as PyTorch defines them.
 
 Both are composed from existing ops (mean, subtract, multiply, sqrt, divide):
 
@@ -13,6 +14,7 @@ which x reaches x_hat through the mean and the variance, and second derivatives 
 import numpy as np
 
 from minigrad import dtypes
+from minigrad.nn.casting import check_input_dtype
 from minigrad.nn.module import Module, Parameter
 from minigrad.ops.elementwise import sqrt
 from minigrad.primitive import array_of
@@ -59,7 +61,8 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5, num_batches_tracked=None):
-    """Batch normalisation of an (N, C) or (N, C, L) batch per channel C, as PyTorch's.
+    """Batch normalisation of an (N, C, ...) batch per channel C, as PyTorch's: the
+    statistics of channel c are taken over every axis but axis 1 ((N,), (N, L) or (N, H, W)).
 
     In training, each channel is normalised by its batch mean and biased batch variance,
     and the running statistics (ndarrays or Tensors, updated in place) move towards the
@@ -72,8 +75,10 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
         ValueError: in training with one value per channel (the variance is undefined).
     """
     x = to_tensor(x, "batch_norm")
-    axes = (0,) if x.ndim == 2 else (0, 2)
-    param_shape = (-1,) if x.ndim == 2 else (-1, 1)
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm: expected an (N, C, ...) input, got shape {x.shape}")
+    axes = (0,) + tuple(range(2, x.ndim))
+    param_shape = (-1,) + (1,) * (x.ndim - 2)
     use_batch = training or running_mean is None
     if use_batch:
         count = x.size // x.shape[1]
@@ -129,6 +134,7 @@ class LayerNorm(Module):
         self.bias = Parameter(np.zeros(shape, dtype)) if affine else None
 
     def forward(self, x):
+        check_input_dtype(self, x, self.weight)
         return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
@@ -136,27 +142,11 @@ class LayerNorm(Module):
                 f"elementwise_affine={self.weight is not None}")
 
 
-class BatchNorm1d(Module):
-    """Batch normalisation per channel of (N, C) or (N, C, L) batches, as PyTorch's.
+class _BatchNorm(Module):
+    """What BatchNorm1d and BatchNorm2d share: parameters, buffers and forward; they differ
+    only in the input shapes they accept (`_shapes`)."""
 
-    Train mode normalises with the batch statistics and updates the buffers
-    `running_mean` (starts at 0), `running_var` (starts at 1) and `num_batches_tracked`;
-    eval mode normalises with the running statistics. See `batch_norm` for the formulas.
-
-    Args:
-        num_features: the channel count C.
-        eps: added to the variance.
-        momentum: weight of the new batch in the running averages (None: cumulative).
-        affine: learn `weight` (ones) and `bias` (zeros) of shape (C,).
-        track_running_stats: keep running statistics; without them eval uses batch ones.
-        dtype: the parameters' and statistics' dtype (default `mg.get_default_dtype()`).
-
-    >>> import minigrad as mg
-    >>> bn = BatchNorm1d(3)
-    >>> _ = bn(mg.randn(8, 3, rng=0))
-    >>> sorted(bn.state_dict())
-    ['bias', 'num_batches_tracked', 'running_mean', 'running_var', 'weight']
-    """
+    _shapes = ()
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, dtype=None):
@@ -173,12 +163,14 @@ class BatchNorm1d(Module):
 
     def forward(self, x):
         shape = np.shape(array_of(x))
-        if len(shape) not in (2, 3):
-            raise ValueError(f"BatchNorm1d({self.num_features}) expects an (N, C) or (N, C, L) "
-                             f"input, got a {len(shape)}-d tensor of shape {shape}")
+        name = f"{type(self).__name__}({self.num_features})"
+        if len(shape) not in self._shapes:
+            raise ValueError(f"{name} expects an {' or '.join(self._shapes.values())} input, "
+                             f"got a {len(shape)}-d tensor of shape {shape}")
         if shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm1d({self.num_features}) expects {self.num_features} "
-                             f"channels (axis 1), got {shape[1]} (input shape {shape})")
+            raise ValueError(f"{name} expects {self.num_features} channels (axis 1), got "
+                             f"{shape[1]} (input shape {shape})")
+        check_input_dtype(self, x, self.weight if self.weight is not None else self.running_mean)
         return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                           self.training, self.momentum, self.eps, self.num_batches_tracked)
 
@@ -186,3 +178,48 @@ class BatchNorm1d(Module):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.weight is not None}, "
                 f"track_running_stats={self.running_mean is not None}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation per channel of (N, C) or (N, C, L) batches, as PyTorch's.
+
+    Train mode normalises with the batch statistics and updates the buffers
+    `running_mean` (starts at 0), `running_var` (starts at 1) and `num_batches_tracked`;
+    eval mode normalises with the running statistics. See `batch_norm` for the formulas.
+
+    Args:
+        num_features: the channel count C.
+        eps: added to the variance.
+        momentum: weight of the new batch in the running averages (None: cumulative).
+        affine: learn `weight` (ones) and `bias` (zeros) of shape (C,).
+        track_running_stats: keep running statistics; without them eval uses batch ones.
+        dtype: the parameters' and statistics' dtype (default `mg.get_default_dtype()`).
+
+    Raises:
+        ValueError: in forward, for another shape or channel count.
+        TypeError: in forward, for a floating input of another dtype than the parameters.
+
+    >>> import minigrad as mg
+    >>> bn = BatchNorm1d(3)
+    >>> _ = bn(mg.randn(8, 3, rng=0))
+    >>> sorted(bn.state_dict())
+    ['bias', 'num_batches_tracked', 'running_mean', 'running_var', 'weight']
+    """
+
+    _shapes = {2: "(N, C)", 3: "(N, C, L)"}
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation per channel of (N, C, H, W) batches, over N, H and W, as PyTorch's.
+
+    The same arguments, buffers and running statistics as `BatchNorm1d` (the running
+    variance is the unbiased one, over N * H * W values per channel).
+
+    >>> import minigrad as mg
+    >>> bn = BatchNorm2d(3)
+    >>> y = bn(mg.randn(4, 3, 5, 5, rng=0)).data
+    >>> bool(abs(y[:, 0].mean()) < 1e-12), bn.running_mean.shape
+    (True, (3,))
+    """
+
+    _shapes = {4: "(N, C, H, W)"}

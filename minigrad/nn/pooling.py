@@ -1,15 +1,23 @@
-"""Max pooling over NCHW batches: the largest value in each kernel window.
+"""Pooling over NCHW batches: the largest value (max pooling) or the mean (average
+pooling) of each kernel window.
 
-Convention at ties: the whole gradient goes to the FIRST maximum of the window in
+Average pooling is linear and composed, not a primitive: the zero-padded windows (Unfold,
+a strided view), summed, divided by each window's count, so its VJP spreads out_bar /
+count back over each window (Unfold's adjoint, Fold, adds where windows overlap).
+
+Max pooling, convention at ties: the whole gradient goes to the FIRST maximum of the window in
 row-major order (top-left first), as PyTorch does. Pooling is then a gather at one fixed
 element per window, so its Jacobian is a 0/1 selection matrix: the JVP gathers the
 tangent at those elements and the VJP scatters the cotangent back to them (adding where
-overlapping windows pick the same element). Padding is implicit -inf, so a padded cell
-never wins (PyTorch's rule padding <= kernel / 2 keeps every window partly inside).
+overlapping windows pick the same element). Padding is implicit -inf and never wins,
+not even a tie with real -inf values: then the window's first real cell does, as in
+PyTorch (whose rule padding <= kernel / 2 keeps every window partly inside).
 """
+import math
+
 import numpy as np
 
-from minigrad.nn.conv import _pair
+from minigrad.nn.conv import _pair, unfold
 from minigrad.nn.module import Module
 from minigrad.ops.windows import MaxPool, output_size
 from minigrad.tensor import to_tensor
@@ -36,21 +44,29 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
     array([[ 5.,  7.],
            [13., 15.]])
     """
-    x = to_tensor(x, "max_pool2d")
-    kernel = _pair(kernel_size, "max_pool2d: kernel_size")
-    stride = kernel if stride is None else _pair(stride, "max_pool2d: stride")
-    padding = _pair(padding, "max_pool2d: padding")
+    x, kernel, stride, padding = _pooling_arguments(x, kernel_size, stride, padding,
+                                                    "max_pool2d")
+    return MaxPool(kernel, stride, padding)(x)
+
+
+def _pooling_arguments(x, kernel_size, stride, padding, op):
+    """x as a Tensor and (h, w) pairs of kernel, stride (default: the kernel) and padding,
+    checked as PyTorch checks them: an NCHW input, padding at most half the kernel."""
+    x = to_tensor(x, op)
+    kernel = _pair(kernel_size, f"{op}: kernel_size")
+    stride = kernel if stride is None else _pair(stride, f"{op}: stride")
+    padding = _pair(padding, f"{op}: padding")
     if x.ndim != 4:
-        raise ValueError(f"max_pool2d wants an NCHW input (N, C, H, W), got a {x.ndim}-d "
+        raise ValueError(f"{op} wants an NCHW input (N, C, H, W), got a {x.ndim}-d "
                          f"tensor of shape {x.shape}; for a single image add a batch axis")
     for axis in (0, 1):
         if stride[axis] < 1 or not 0 <= 2 * padding[axis] <= kernel[axis]:
-            raise ValueError(f"max_pool2d: need stride >= 1 and 0 <= padding <= kernel / 2, "
+            raise ValueError(f"{op}: need stride >= 1 and 0 <= padding <= kernel / 2, "
                              f"got kernel {kernel}, stride {stride}, padding {padding}")
         if output_size(x.shape[2 + axis], kernel[axis], 1, padding[axis]) < 1:
-            raise ValueError(f"max_pool2d: kernel {kernel} is larger than the padded input "
+            raise ValueError(f"{op}: kernel {kernel} is larger than the padded input "
                              f"{x.shape[2:]} (padding {padding})")
-    return MaxPool(kernel, stride, padding)(x)
+    return x, kernel, stride, padding
 
 
 class MaxPool2d(Module):
@@ -69,6 +85,94 @@ class MaxPool2d(Module):
 
     def forward(self, x):
         return max_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """Average pooling of an (N, C, H, W) batch, with PyTorch's options and defaults.
+
+      out[n, c, i, j] = sum(window (i, j) of pad(x)) / count(i, j)
+
+    count(i, j) is the window's cells inside the input and its zero padding
+    (count_include_pad=True, the default), or inside the input only, or divisor_override.
+    A window that ceil_mode lets run past the padding counts only the cells it covers.
+
+    Args:
+        x: the input batch, NCHW.
+        kernel_size: an int or an (h, w) pair.
+        stride: defaults to kernel_size.
+        padding: zeros on both sides, at most half the kernel.
+        ceil_mode: round the output size up (a last, partial window), never starting a
+            window in the right or bottom padding.
+        count_include_pad: count the padding in each window's divisor.
+        divisor_override: divide every window's sum by this number instead.
+
+    Returns:
+        (N, C, OH, OW), OH = (H + 2 padding - kh) // sh + 1 (rounded up with ceil_mode).
+
+    Raises:
+        ValueError: for a non-4-d input, padding over half the kernel, or a kernel larger
+            than the padded input.
+
+    >>> import minigrad as mg
+    >>> avg_pool2d(mg.arange(16.0).reshape(1, 1, 4, 4), 2).data[0, 0]
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    """
+    x, kernel, stride, padding = _pooling_arguments(x, kernel_size, stride, padding,
+                                                    "avg_pool2d")
+    sides, counts = [], []
+    for axis in (0, 1):
+        k, s, p, size = kernel[axis], stride[axis], padding[axis], x.shape[2 + axis]
+        n_out = _pool_size(size, k, s, p, ceil_mode)
+        starts = np.arange(n_out) * s - p
+        # Zeros after the input: the padding, and more for a last ceil_mode window.
+        sides.append((p, max(p, int(starts[-1]) + k - size)))
+        if divisor_override:
+            counts.append(np.ones(n_out))
+        elif count_include_pad:
+            counts.append(np.minimum(starts + k, size + p) - starts)
+        else:
+            counts.append(np.minimum(starts + k, size) - np.maximum(starts, 0))
+    divisor = divisor_override or np.multiply.outer(*counts).astype(x.dtype)
+    windows = unfold(x, kernel, stride, tuple(sides))  # (N, OH, OW, C, kh, kw), a view
+    return windows.sum(axis=(4, 5)).transpose(0, 3, 1, 2) / divisor
+
+
+def _pool_size(size, kernel, stride, padding, ceil_mode):
+    """Windows along one axis; with ceil_mode the last may be partial, but must start
+    inside the input or the padding before it (PyTorch's rule)."""
+    if not ceil_mode:
+        return output_size(size, kernel, stride, padding)
+    n_out = math.ceil((size + 2 * padding - kernel) / stride) + 1
+    if (n_out - 1) * stride >= size + padding:
+        n_out -= 1
+    return n_out
+
+
+class AvgPool2d(Module):
+    """Average pooling layer (no parameters); see `avg_pool2d` for the options.
+
+    >>> import minigrad as mg
+    >>> AvgPool2d(2)(mg.ones((1, 3, 8, 8))).shape
+    (1, 3, 4, 4)
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True, divisor_override=None):
+        super().__init__()
+        self.kernel_size = _pair(kernel_size, "AvgPool2d: kernel_size")
+        self.stride = self.kernel_size if stride is None else _pair(stride, "AvgPool2d: stride")
+        self.padding = _pair(padding, "AvgPool2d: padding")
+        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, x):
+        return avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                          self.count_include_pad, self.divisor_override)
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

@@ -17,108 +17,184 @@ REDUCTIONS = ("mean", "sum", "none")
 class SoftmaxNLL(Primitive):
     """SoftmaxNLL — cross-entropy of softmax(x) against target rows y, in one node.
 
-    Per row of logits x (C classes), with p = softmax(x) and sum(y) = 1:
-      forward:  L = -sum(y * log p) = logsumexp(x) - <y, x>     (as log p = x - logsumexp(x))
-      vjp:      x_bar = z_bar * (p - y)                          (/ N for "mean")
-      jvp:      z_dot = <p - y, x_dot>                           (/ N, summed, for "mean")
+    Per row n of the logits x (N, C), with p_n = softmax(x_n) and s_n = sum(y_n):
+      forward:  L_n = -<y_n, log p_n> = s_n logsumexp(x_n) - <y_n, x_n>
+      vjp:      x_bar_n = z_bar_n * (s_n p_n - y_n)
+      jvp:      z_dot_n = <s_n p_n - y_n, x_dot_n>
+    then reduced over n: "sum" adds the rows, "mean" divides their sum by D, "none" keeps
+    them. For a plain target (class indices, or probability rows) s_n = 1 and D = N:
+
+      x_bar = z_bar * (p - y) / N
 
     Why p - y. Unfused, the chain rule pulls the NLL's gradient -y/p back through
     softmax's Jacobian J = diag(p) - p p^T (C x C, symmetric):
-        J^T (-y/p) = p * (-y/p) - p <p, -y/p> = -y + p sum(y) = p - y
+        J^T (-y/p) = p * (-y/p) - p <p, -y/p> = -y + p sum(y) = p s - y
     The matrix and the division by p cancel: the gradient is one subtraction, exact even
-    where p underflows to 0. p is computed once, in the forward pass (as exp(x - max) and
-    its row sums), and reused by both rules.
+    where p underflows to 0. The forward pass computes p once and saves it for both rules.
+
+    Class weights w, ignore_index and label smoothing change only y and D (see
+    `TargetRows`): y_n = w[t_n] onehot(t_n) for class index t_n, a zero row where t_n is
+    ignored, and D = the sum of w[t_n] over the rows kept, as PyTorch. So the VJP stays
+    (p - y) w[t_n] / D per row, and ignored rows get exactly zero.
 
     `target` holds class indices (N,) (ints) or float rows (N, C); `cross_entropy`
     validates it (indices in range, rows summing to 1) before building this op.
     """
 
-    __slots__ = ("target", "reduction", "label_smoothing")
+    __slots__ = ("target", "reduction", "label_smoothing", "weight", "ignore_index", "y")
 
-    def __init__(self, target, reduction="mean", label_smoothing=0.0):
+    def __init__(self, target, reduction="mean", label_smoothing=0.0, weight=None,
+                 ignore_index=-100):
         self.target, self.reduction, self.label_smoothing = target, reduction, label_smoothing
+        self.weight, self.ignore_index = weight, ignore_index
+        self.y = None  # the TargetRows, built when the number of classes is known
 
     def forward(self, x):
+        y = self.y = TargetRows(self.target, x.shape[1], self.weight, self.ignore_index,
+                                self.label_smoothing)
         shifted = x - stable_max(x, 1)
-        target_term = self._dot_target(shifted)  # <y, x - m>, taken before exp overwrites it
-        e = np.exp(shifted, out=shifted)
-        total = e.sum(axis=1, keepdims=True)
-        # p = e / total, kept as its two factors: the backward pass normalises and scales
-        # in one multiply, e * (z_bar / total), instead of two passes over (N, C).
-        self.saved = (e, total)
-        return self._reduce(np.log(total[:, 0]) - target_term)
+        y_dot_x = y.dot(shifted)  # <y_n, x_n - max_n>, before exp overwrites shifted
+        p = np.exp(shifted, out=shifted)
+        total = p.sum(axis=1, keepdims=True)
+        p /= total
+        self.saved = p
+        # s logsumexp(x) - <y, x>, with the row maxima cancelling: s log(total) - <y, x - max>
+        return self._reduce(y.scaled_by_mass(np.log(total))[:, 0] - y_dot_x)
 
     def vjp(self, z_bar, z, x):
-        weight = self._row_weight(z_bar)
+        y, scale = self.y, self._scale(z_bar)
         if array_namespace(z_bar, x) is not np:
-            # Under create_graph: p re-derived from x by a recorded softmax, so this rule
-            # can itself be differentiated (the Hessian of the loss is J / N).
-            return (softmax(x, axis=1) - self._dense_target(x.shape, x.dtype)) * weight
-        e, total = self.saved
-        x_bar = e * (weight / total)  # p * weight, a fresh array: the saved e survives
-        self._subtract_target(x_bar, weight)
+            # Under create_graph: p recomputed by a recorded softmax, so that this rule can
+            # itself be differentiated (the Hessian of the loss is J s / D).
+            return (y.scaled_by_mass(softmax(x, axis=1)) - y.dense(x.dtype)) * scale
+        x_bar = y.scaled_by_mass(self.saved * scale)  # a fresh array: the saved p survives
+        y.subtract_from(x_bar, scale)
         return x_bar
 
     def jvp(self, x_dot, z, x):
-        e, total = self.saved
-        rows = (e * x_dot).sum(axis=1) / total[:, 0] - self._dot_target(x_dot)
+        y = self.y
+        p = softmax(x, axis=1) if array_namespace(x_dot, x) is not np else self.saved
+        rows = y.scaled_by_mass((p * x_dot).sum(axis=1, keepdims=True))[:, 0] - y.dot(x_dot)
         return self._reduce(rows)
 
     def params(self):
         kind = "indices" if self.target.dtype.kind in "iu" else "probabilities"
         shown = {"target": f"{kind}{self.target.shape}", "reduction": self.reduction}
+        if self.weight is not None:
+            shown["weight"] = f"array{np.shape(self.weight)}"
+        if self.ignore_index != -100:
+            shown["ignore_index"] = self.ignore_index
         if self.label_smoothing:
             shown["label_smoothing"] = self.label_smoothing
         return shown
 
-    def _dot_target(self, a):
-        """<y, a> for each row of a (N, C), y the (smoothed) target, without building y."""
-        target, smoothing = self.target, self.label_smoothing
-        if target.dtype.kind in "iu":
-            dot = a[np.arange(len(target)), target]
-        else:
-            dot = (a * target.astype(a.dtype, copy=False)).sum(axis=1)
-        if smoothing:
-            dot = (1 - smoothing) * dot + smoothing / a.shape[1] * a.sum(axis=1)
-        return dot
-
-    def _subtract_target(self, g, weight):
-        """g -= weight * y, in place, touching only the picked entries for class indices."""
-        target, smoothing, n = self.target, self.label_smoothing, len(self.target)
-        keep = 1 - smoothing
-        if target.dtype.kind in "iu":
-            rows = np.arange(n)
-            g[rows, target] -= keep * weight if np.ndim(weight) == 0 else keep * weight[:, 0]
-        else:
-            g -= (keep * weight) * target
-        if smoothing:
-            g -= (smoothing / g.shape[1]) * weight
-
-    def _dense_target(self, shape, dtype):
-        """y as an (N, C) array (one-hot rows for class indices), smoothing applied."""
-        if self.target.dtype.kind in "iu":
-            y = np.zeros(shape, dtype)
-            y[np.arange(shape[0]), self.target] = 1
-        else:
-            y = self.target.astype(dtype)
-        if self.label_smoothing:
-            y = (1 - self.label_smoothing) * y + self.label_smoothing / shape[1]
-        return y.astype(dtype, copy=False)
-
-    def _row_weight(self, z_bar):
-        """What each row's p - y is scaled by: z_bar / N, z_bar, or z_bar per row."""
+    def _scale(self, z_bar):
+        """What each row's s p - y is multiplied by: z_bar / D, z_bar, or z_bar per row."""
         if self.reduction == "mean":
-            return z_bar / len(self.target)
+            return z_bar / self.y.divisor
         if self.reduction == "sum":
             return z_bar
         return z_bar.reshape((-1, 1))
 
     def _reduce(self, rows):
         if self.reduction == "mean":
-            return rows.sum() / len(self.target)
+            return rows.sum() / self.y.divisor
         if self.reduction == "sum":
             return rows.sum()
         return rows
+
+
+class TargetRows:
+    """The target y (N, C) of a cross-entropy, in the form that is cheap to apply.
+
+    Built as PyTorch defines cross_entropy's target, from class indices t (N,) or
+    probability rows q (N, C), with class weights w (C,) (ones when None), label
+    smoothing eps and ignore_index:
+        class indices:  y_n = (1 - eps) w[t_n] onehot(t_n) + (eps / C) w,   0 where t_n is ignored
+        probabilities:  y_n = w * ((1 - eps) q_n + eps / C)
+    and `divisor` D, what "mean" divides the summed rows by: the sum of w[t_n] over the
+    rows kept (their count without weights) for class indices, N for probabilities.
+
+    Class indices are never expanded to (N, C): a row is `pick_n` at column `index_n`
+    plus `keep_n * spread` (spread = (eps / C) w; keep_n is 0 for an ignored row). Each
+    part is None when it is trivial (pick 1, no spread, no row ignored, mass 1), so a
+    plain target costs one gather and one scatter. The methods take ndarrays or Tensors
+    (the unfused path records them) and compute in the dtype of their argument.
+    """
+
+    def __init__(self, target, n_classes, weight=None, ignore_index=-100, smoothing=0.0):
+        n, c, eps = len(target), n_classes, smoothing
+        w = None if weight is None else np.asarray(weight, dtype=np.float64)
+        self.index = self.pick = self.spread = self.keep = self.probabilities = None
+        self.shape, self.divisor, mass = (n, c), n, None
+        if target.dtype.kind in "iu":
+            ignored = target == ignore_index
+            if ignored.any():
+                self.index = np.where(ignored, 0, target)
+                self.keep = (~ignored).astype(np.float64)
+            else:
+                self.index = target
+            pick = None if w is None else w[self.index]
+            if self.keep is not None:
+                pick = self.keep if pick is None else self.keep * pick
+            if pick is not None:
+                self.divisor = float(pick.sum())
+            mass = pick
+            if eps:
+                self.spread = (eps / c) * (np.ones(c) if w is None else w)
+                pick = (1 - eps) * (1.0 if pick is None else pick)
+                mass = pick + self.spread.sum() * (1.0 if self.keep is None else self.keep)
+            self.pick = pick
+        else:
+            q = target.astype(np.float64)
+            if eps:
+                q = (1 - eps) * q + eps / c
+            self.probabilities = q if w is None else q * w
+            if w is not None:
+                mass = self.probabilities.sum(axis=1)  # without weights sum(q_n) = 1
+        self.mass = mass if mass is None or np.ndim(mass) == 0 else mass.reshape(-1, 1)
+
+    def dot(self, a):
+        """<y_n, a_n> for each row of a (N, C): shape (N,)."""
+        if self.probabilities is not None:
+            return (a * self._as(self.probabilities, a)).sum(axis=1)
+        dot = a[np.arange(len(self.index)), self.index]
+        if self.pick is not None:
+            dot = dot * self._as(self.pick, a)
+        if self.spread is not None:
+            spread = a @ self._as(self.spread, a)
+            dot = dot + (spread if self.keep is None else spread * self._as(self.keep, a))
+        return dot
+
+    def scaled_by_mass(self, a):
+        """s_n * a_n for each row of a (N, k), s_n = sum(y_n)."""
+        return a if self.mass is None else a * self._as(self.mass, a)
+
+    def subtract_from(self, g, scale):
+        """g -= scale * y, in place on an ndarray g (N, C); scale is a number or (N, 1)."""
+        if self.probabilities is not None:
+            g -= self._as(self.probabilities, g) * scale
+            return
+        picked = scale if np.ndim(scale) == 0 else scale[:, 0]
+        if self.pick is not None:
+            picked = picked * self._as(self.pick, g)
+        g[np.arange(len(self.index)), self.index] -= picked
+        if self.spread is not None:
+            rows = scale if self.keep is None else self._as(self.keep, g)[:, None] * scale
+            g -= rows * self._as(self.spread, g)
+
+    def dense(self, dtype):
+        """y as an (N, C) array."""
+        if self.probabilities is not None:
+            return self.probabilities.astype(dtype)
+        y = np.zeros(self.shape, dtype)
+        self.subtract_from(y, -1)
+        return y
+
+    @staticmethod
+    def _as(values, like):
+        """`values` in `like`'s dtype (as a Python float, a number adapts by itself)."""
+        return float(values) if np.ndim(values) == 0 else values.astype(like.dtype, copy=False)
 
 
 class BinaryCrossEntropyWithLogits(Primitive):

@@ -8,8 +8,10 @@ they give conv2d second derivatives for free.
 
 Layouts: an image is (N, C, H, W) (NCHW, as PyTorch). The columns are
 (N, OH, OW, C, kh, kw): entry [n, i, j, c, p, q] is the padded input at
-[n, c, i * sh + p, j * sw + q], so a reshape to (N * OH * OW, C * kh * kw) rows puts each
-window in one row, ordered (c, p, q) like a flattened (out, in, kh, kw) weight.
+[n, c, i * sh + p * dh, j * sw + q * dw] (stride s, dilation d), so a reshape to
+(N * OH * OW, C * kh * kw) rows puts each window in one row, ordered (c, p, q) like a
+flattened (out, in, kh, kw) weight. Padding is zeros, given per side as
+((top, bottom), (left, right)) or, the same on both sides, as (ph, pw).
 Unfold's forward is a strided view (np.lib.stride_tricks.sliding_window_view): nothing is
 copied until a reshape feeds it to the matrix product. Fold loops over the kh * kw kernel
 offsets (never over pixels), adding one strided slice per offset.
@@ -20,74 +22,88 @@ from minigrad.ops.indexing import IndexAdd
 from minigrad.primitive import Primitive, apply_in_rule, recording
 
 
-def output_size(size, kernel, stride, padding):
-    """Window positions along one axis: floor((size + 2 padding - kernel) / stride) + 1."""
-    return (size + 2 * padding - kernel) // stride + 1
+def output_size(size, kernel, stride, padding, dilation=1):
+    """Window positions along one axis: floor((size + padding - extent) / stride) + 1, with
+    extent = dilation (kernel - 1) + 1 and padding an int (on both sides) or (before, after)."""
+    before, after = (padding, padding) if np.ndim(padding) == 0 else padding
+    return (size + before + after - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def pad_widths(padding):
+    """((top, bottom), (left, right)) from (ph, pw) or from itself."""
+    return tuple((p, p) if np.ndim(p) == 0 else tuple(p) for p in padding)
 
 
 class Unfold(Primitive):
     """Unfold — im2col: each kernel window of the zero-padded image as a column (linear).
 
-      forward:  cols[n, i, j, c, p, q] = pad(x)[n, c, i*sh + p, j*sw + q]
+      forward:  cols[n, i, j, c, p, q] = pad(x)[n, c, i*sh + p*dh, j*sw + q*dw]
       jvp:      cols_dot = unfold(x_dot)
       vjp:      x_bar = fold(cols_bar)   (the adjoint: add each column back where it came from)
     """
 
-    __slots__ = ("kernel_size", "stride", "padding")
+    __slots__ = ("kernel_size", "stride", "padding", "dilation")
     reads_inputs = reads_output = False
 
-    def __init__(self, kernel_size, stride=(1, 1), padding=(0, 0)):
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+    def __init__(self, kernel_size, stride=(1, 1), padding=(0, 0), dilation=(1, 1)):
+        self.kernel_size, self.stride, self.dilation = kernel_size, stride, dilation
+        self.padding = pad_widths(padding)
 
     def forward(self, x):
-        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
-        if ph or pw:
-            x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-        windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))
-        return windows[:, :, ::sh, ::sw].transpose(0, 2, 3, 1, 4, 5)
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.stride, self.dilation
+        if any(any(side) for side in self.padding):
+            x = np.pad(x, ((0, 0), (0, 0)) + self.padding)
+        extent = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+        windows = np.lib.stride_tricks.sliding_window_view(x, extent, axis=(2, 3))
+        return windows[:, :, ::sh, ::sw, ::dh, ::dw].transpose(0, 2, 3, 1, 4, 5)
 
     def vjp(self, z_bar, z, x):
-        return apply_in_rule(Fold(self.kernel_size, self.stride, self.padding, x.shape), z_bar)
+        fold = Fold(self.kernel_size, self.stride, self.padding, x.shape, self.dilation)
+        return apply_in_rule(fold, z_bar)
 
     def jvp(self, x_dot, z, x):
-        return apply_in_rule(Unfold(self.kernel_size, self.stride, self.padding), x_dot)
+        return apply_in_rule(Unfold(self.kernel_size, self.stride, self.padding, self.dilation),
+                             x_dot)
 
 
 class Fold(Primitive):
     """Fold — col2im: add each column back into a zero image of `image_shape` (linear).
 
-      forward:  x[n, c, i*sh + p, j*sw + q] += cols[n, i, j, c, p, q]  (then crop the padding)
+      forward:  x[n, c, i*sh + p*dh, j*sw + q*dw] += cols[n, i, j, c, p, q]  (then crop the padding)
       jvp:      x_dot = fold(cols_dot)
       vjp:      cols_bar = unfold(x_bar)   (the adjoint: read each window back out)
     Overlapping windows (stride < kernel) add up, as the adjoint of copying must.
     """
 
-    __slots__ = ("kernel_size", "stride", "padding", "image_shape")
+    __slots__ = ("kernel_size", "stride", "padding", "image_shape", "dilation")
     reads_inputs = reads_output = False
 
-    def __init__(self, kernel_size, stride, padding, image_shape):
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+    def __init__(self, kernel_size, stride, padding, image_shape, dilation=(1, 1)):
+        self.kernel_size, self.stride, self.dilation = kernel_size, stride, dilation
+        self.padding = pad_widths(padding)
         self.image_shape = tuple(image_shape)
 
     def forward(self, cols):
-        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.stride, self.dilation
+        (top, bottom), (left, right) = self.padding
         n, c, h, w = self.image_shape
         _, oh, ow = cols.shape[:3]
-        padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+        padded = np.zeros((n, c, h + top + bottom, w + left + right), dtype=cols.dtype)
         by_offset = cols.transpose(4, 5, 0, 3, 1, 2)  # (kh, kw, N, C, OH, OW)
         for p in range(kh):  # kh * kw slice additions: the loop is over the kernel, not pixels
-            rows = slice(p, p + sh * (oh - 1) + 1, sh)  # the rows kernel row p touches
+            rows = slice(p * dh, p * dh + sh * (oh - 1) + 1, sh)  # the rows kernel row p touches
             for q in range(kw):
-                columns = slice(q, q + sw * (ow - 1) + 1, sw)
+                columns = slice(q * dw, q * dw + sw * (ow - 1) + 1, sw)
                 padded[:, :, rows, columns] += by_offset[p, q]
-        return padded[:, :, ph:ph + h, pw:pw + w]
+        return padded[:, :, top:top + h, left:left + w]
 
     def vjp(self, z_bar, z, cols):
-        return apply_in_rule(Unfold(self.kernel_size, self.stride, self.padding), z_bar)
+        return apply_in_rule(Unfold(self.kernel_size, self.stride, self.padding, self.dilation),
+                             z_bar)
 
     def jvp(self, cols_dot, z, cols):
-        return apply_in_rule(Fold(self.kernel_size, self.stride, self.padding, self.image_shape),
-                             cols_dot)
+        return apply_in_rule(Fold(self.kernel_size, self.stride, self.padding, self.image_shape,
+                                  self.dilation), cols_dot)
 
 
 # Max pooling. Convention at ties: the whole gradient goes to the FIRST maximum of the
@@ -124,8 +140,17 @@ class MaxPool(Primitive):
         oh, ow = windows.shape[2:4]
         flat = windows.reshape(n, c, oh, ow, kh * kw)
         k = flat.argmax(axis=-1)  # argmax returns the first maximum: PyTorch's tie rule
-        rows = np.arange(oh)[:, None] * sh + k // kw - ph
-        cols = np.arange(ow) * sw + k % kw - pw
+        top, left = np.arange(oh)[:, None] * sh - ph, np.arange(ow) * sw - pw  # window origins
+        rows, cols = top + k // kw, left + k % kw
+        if ph or pw:
+            # Padding holds the lowest value, so it wins a window only where every real
+            # cell ties with it (all -inf, say). Then each real cell is a maximum and
+            # PyTorch's loop, which scans real cells only, keeps the first one. Without
+            # this, the padding cell's flat index would wrap into another row or channel.
+            padding_won = (rows < 0) | (rows >= h) | (cols < 0) | (cols >= w)
+            if padding_won.any():
+                rows = np.where(padding_won, np.maximum(top, 0), rows)
+                cols = np.where(padding_won, np.maximum(left, 0), cols)
         channel = np.arange(n * c).reshape(n, c, 1, 1)
         self.saved = (channel * h + rows) * w + cols  # flat index into x of each winner
         return flat.max(axis=-1)  # the value at k (NaN too: max and argmax both pick it)

@@ -1,10 +1,11 @@
-"""Spec rows for the activation primitives in minigrad/nn: Erf, and the GELU built on it."""
+"""Spec rows for the activations in minigrad/nn: the Erf primitive, GELU built on it, and
+leaky_relu (composed from where)."""
 import math
 
 import numpy as np
 from hypothesis import strategies as st
 
-from minigrad.nn.activation import gelu
+from minigrad.nn.activation import gelu, leaky_relu
 from minigrad.ops.special import Erf, erf
 from tests.op_specs.core import unary
 from tests.op_specs.spec import Case, OpSpec, arrays, reals, shapes
@@ -32,8 +33,17 @@ def gelu_spec(name, approximate, reference):
     return OpSpec(name, None, cases())
 
 
+@st.composite
+def leaky_relu_cases(draw):
+    x = draw(arrays(draw(shapes()), reals(-3.0, 3.0, avoid=(0.0,))))
+    slope = draw(st.sampled_from([0.01, 0.2, 1.5]))
+    return Case((x,), lambda x: np.where(x > 0, x, x * x.dtype.type(slope)),
+                fn=lambda x: leaky_relu(x, slope))
+
+
 SPECS = [
     unary("erf", Erf, erf, np_erf, reals(-3.0, 3.0)),
     gelu_spec("gelu", "none", np_gelu),
     gelu_spec("gelu/tanh", "tanh", np_gelu_tanh),
+    OpSpec("leaky_relu", None, leaky_relu_cases(), forward_rtol=0),
 ]

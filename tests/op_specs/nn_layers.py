@@ -1,5 +1,6 @@
 """Spec rows for the layer primitives (Unfold, Fold, MaxPool) and the layer functions
-composed from ops (conv2d, layer_norm, batch_norm).
+composed from ops (conv2d with padding "same", dilation and groups, avg_pool2d,
+layer_norm, batch_norm over 2-, 3- and 4-d batches).
 
 References are naive loops over every output pixel: slow, obviously right, and written
 independently of the strided views and offset loops they check. Shapes stay tiny (the
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from minigrad.nn.conv import conv2d, unfold
 from minigrad.ops.windows import Fold, Unfold, output_size
 from minigrad.nn.normalization import batch_norm, layer_norm
-from minigrad.nn.pooling import max_pool2d
+from minigrad.nn.pooling import avg_pool2d, max_pool2d
 from minigrad.ops.windows import MaxPool
 from tests.op_specs.spec import Case, OpSpec, arrays, distinct_arrays
 
@@ -22,55 +23,76 @@ EIGHTHS = st.integers(-16, 16).map(lambda k: k / 8)
 
 @st.composite
 def geometry(draw, max_side=5, pooling=False):
-    """An image shape (N, C, H, W) and a kernel, stride and padding that fit it."""
+    """An image shape (N, C, H, W) and a kernel, stride and padding that fit it; for the
+    im2col pair also a dilation, and padding per side ((top, bottom), (left, right))."""
     kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     stride = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
     if pooling:  # at most half the kernel, so no window is all padding
         padding = tuple(draw(st.integers(0, k // 2)) for k in kernel)
+        extent = kernel
     else:
-        padding = (draw(st.integers(0, 1)), draw(st.integers(0, 1)))
-    h = draw(st.integers(max(1, kernel[0] - 2 * padding[0]), max_side))
-    w = draw(st.integers(max(1, kernel[1] - 2 * padding[1]), max_side))
-    return (draw(st.integers(1, 2)), draw(st.integers(1, 2)), h, w), kernel, stride, padding
+        dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+        padding = tuple((draw(st.integers(0, 1)), draw(st.integers(0, 2))) for _ in kernel)
+        extent = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    total = [sum(p) if isinstance(p, tuple) else 2 * p for p in padding]
+    h = draw(st.integers(max(1, extent[0] - total[0]), max_side))
+    w = draw(st.integers(max(1, extent[1] - total[1]), max_side))
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2)), h, w)
+    if pooling:
+        return shape, kernel, stride, padding
+    return shape, kernel, stride, padding, dilation
+
+
+def _sides(padding):
+    return [(p, p) if np.ndim(p) == 0 else p for p in padding]
 
 
 def _padded(x, padding, value=0.0):
-    (ph, pw) = padding
-    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+    return np.pad(x, ((0, 0), (0, 0), *_sides(padding)), constant_values=value)
 
 
-def _out_shape(shape, kernel, stride, padding):
-    return tuple(output_size(shape[2 + a], kernel[a], stride[a], padding[a]) for a in (0, 1))
+def _out_shape(shape, kernel, stride, padding, dilation=(1, 1)):
+    return tuple(output_size(shape[2 + a], kernel[a], stride[a], _sides(padding)[a], dilation[a])
+                 for a in (0, 1))
 
 
-def np_unfold(x, kernel, stride, padding):
+def np_unfold(x, kernel, stride, padding, dilation=(1, 1)):
     xp = _padded(x, padding)
-    (kh, kw), (sh, sw) = kernel, stride
-    oh, ow = _out_shape(x.shape, kernel, stride, padding)
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    oh, ow = _out_shape(x.shape, kernel, stride, padding, dilation)
     cols = np.zeros((x.shape[0], oh, ow, x.shape[1], kh, kw), dtype=x.dtype)
     for i in range(oh):
         for j in range(ow):
-            cols[:, i, j] = xp[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw]
+            for p in range(kh):
+                for q in range(kw):
+                    cols[:, i, j, :, p, q] = xp[:, :, i * sh + p * dh, j * sw + q * dw]
     return cols
 
 
-def np_fold(cols, kernel, stride, padding, shape):
-    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+def np_fold(cols, kernel, stride, padding, shape, dilation=(1, 1)):
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    (top, bottom), (left, right) = _sides(padding)
     n, c, h, w = shape
-    xp = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    xp = np.zeros((n, c, h + top + bottom, w + left + right), dtype=cols.dtype)
     for i in range(cols.shape[1]):
         for j in range(cols.shape[2]):
-            xp[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] += cols[:, i, j]
-    return xp[:, :, ph:ph + h, pw:pw + w]
+            for p in range(kh):
+                for q in range(kw):
+                    xp[:, :, i * sh + p * dh, j * sw + q * dw] += cols[:, i, j, :, p, q]
+    return xp[:, :, top:top + h, left:left + w]
 
 
-def np_conv2d(x, weight, bias, stride, padding):
-    cols = np_unfold(x, weight.shape[2:], stride, padding)
+def np_conv2d(x, weight, bias, stride, padding, dilation=(1, 1), groups=1):
+    cols = np_unfold(x, weight.shape[2:], stride, padding, dilation)
     out = np.zeros((x.shape[0], weight.shape[0]) + cols.shape[1:3], dtype=x.dtype)
+    per_group_in, per_group_out = weight.shape[1], weight.shape[0] // groups
     for o in range(weight.shape[0]):
+        g = o // per_group_out
+        channels = slice(g * per_group_in, (g + 1) * per_group_in)
         for i in range(cols.shape[1]):
             for j in range(cols.shape[2]):
-                out[:, o, i, j] = (cols[:, i, j] * weight[o]).sum(axis=(1, 2, 3)) + bias[o]
+                window = cols[:, i, j, channels]
+                out[:, o, i, j] = (window * weight[o]).sum(axis=(1, 2, 3)) + bias[o]
     return out
 
 
@@ -81,20 +103,20 @@ def np_max_pool2d(x, kernel, stride, padding):
 
 @st.composite
 def unfold_cases(draw):
-    shape, kernel, stride, padding = draw(geometry())
+    shape, kernel, stride, padding, dilation = draw(geometry())
     x = draw(arrays(shape))
-    return Case((x,), lambda x: np_unfold(x, kernel, stride, padding),
-                op=Unfold(kernel, stride, padding),
-                fn=lambda x: unfold(x, kernel, stride, padding))
+    return Case((x,), lambda x: np_unfold(x, kernel, stride, padding, dilation),
+                op=Unfold(kernel, stride, padding, dilation),
+                fn=lambda x: unfold(x, kernel, stride, padding, dilation))
 
 
 @st.composite
 def fold_cases(draw):
-    shape, kernel, stride, padding = draw(geometry())
-    oh, ow = _out_shape(shape, kernel, stride, padding)
+    shape, kernel, stride, padding, dilation = draw(geometry())
+    oh, ow = _out_shape(shape, kernel, stride, padding, dilation)
     cols = draw(arrays((shape[0], oh, ow, shape[1]) + kernel, EIGHTHS))
-    return Case((cols,), lambda cols: np_fold(cols, kernel, stride, padding, shape),
-                op=Fold(kernel, stride, padding, shape))
+    return Case((cols,), lambda cols: np_fold(cols, kernel, stride, padding, shape, dilation),
+                op=Fold(kernel, stride, padding, shape, dilation))
 
 
 @st.composite
@@ -106,15 +128,43 @@ def max_pool_cases(draw):
                 fn=lambda x: max_pool2d(x, kernel, stride, padding))
 
 
+def np_avg_pool2d(x, kernel, stride, padding, count_include_pad):
+    """Window sums over zero padding, divided by the window's size or its real cells."""
+    sums = np_unfold(x, kernel, stride, padding).sum(axis=(4, 5)).transpose(0, 3, 1, 2)
+    if count_include_pad:
+        return sums / (kernel[0] * kernel[1])
+    cells = np_unfold(np.ones((1, 1) + x.shape[2:]), kernel, stride, padding).sum(axis=(4, 5))
+    return sums / cells.transpose(0, 3, 1, 2).astype(x.dtype)
+
+
+@st.composite
+def avg_pool_cases(draw):
+    shape, kernel, stride, padding = draw(geometry(pooling=True))
+    count_include_pad = draw(st.booleans())
+    x = draw(arrays(shape, EIGHTHS))
+    return Case((x,), lambda x: np_avg_pool2d(x, kernel, stride, padding, count_include_pad),
+                fn=lambda x: avg_pool2d(x, kernel, stride, padding,
+                                        count_include_pad=count_include_pad))
+
+
 @st.composite
 def conv2d_cases(draw):
-    shape, kernel, stride, padding = draw(geometry(max_side=4))
-    out_channels = draw(st.integers(1, 2))
+    """Numeric or per-side padding with dilation and groups; or padding "same" (stride 1)."""
+    shape, kernel, stride, padding, dilation = draw(geometry(max_side=4))
+    groups = draw(st.sampled_from([g for g in (1, 2) if shape[1] % g == 0]))
+    out_channels = groups * draw(st.integers(1, 2))
+    if draw(st.booleans()):  # PyTorch's "same": d (k - 1) in total, the odd one after
+        stride, padding = (1, 1), "same"
+        sides = [(d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2)
+                 for k, d in zip(kernel, dilation)]
+    else:
+        padding = sides = tuple(max(p) for p in padding)  # conv2d pads symmetrically
     x = draw(arrays(shape, EIGHTHS))
-    weight = draw(arrays((out_channels, shape[1]) + kernel, EIGHTHS))
+    weight = draw(arrays((out_channels, shape[1] // groups) + kernel, EIGHTHS))
     bias = draw(arrays((out_channels,), EIGHTHS))
-    return Case((x, weight, bias), lambda x, w, b: np_conv2d(x, w, b, stride, padding),
-                fn=lambda x, w, b: conv2d(x, w, b, stride, padding))
+    return Case((x, weight, bias),
+                lambda x, w, b: np_conv2d(x, w, b, stride, sides, dilation, groups),
+                fn=lambda x, w, b: conv2d(x, w, b, stride, padding, dilation, groups))
 
 
 def np_normalize(x, axes, eps):
@@ -139,10 +189,11 @@ def layer_norm_cases(draw):
 def batch_norm_cases(draw):
     """Train mode (batch statistics) and eval mode (fixed running statistics)."""
     shape = (draw(st.integers(2, 4)), draw(st.integers(1, 3))) + \
-        tuple(draw(st.lists(st.integers(1, 3), max_size=1)))
+        tuple(draw(st.lists(st.integers(1, 3), max_size=2)))
     x = draw(distinct_arrays(shape))
     weight, bias = draw(arrays(shape[1:2])), draw(arrays(shape[1:2]))
-    axes, column = ((0,), (-1,)) if len(shape) == 2 else ((0, 2), (-1, 1))
+    axes = (0,) + tuple(range(2, len(shape)))
+    column = (-1,) + (1,) * (len(shape) - 2)
     if draw(st.booleans()):
         return Case((x, weight, bias),
                     lambda x, w, b: np_normalize(x, axes, 1e-5) * w.reshape(column)
@@ -163,6 +214,7 @@ SPECS = [
     OpSpec("fold", Fold, fold_cases(), forward_rtol=1e-14),
     OpSpec("max_pool2d", MaxPool, max_pool_cases(), forward_rtol=0),
     OpSpec("conv2d", None, conv2d_cases(), forward_rtol=1e-14),
+    OpSpec("avg_pool2d", None, avg_pool_cases(), forward_rtol=1e-15),
     OpSpec("layer_norm", None, layer_norm_cases(), forward_rtol=1e-12),
     OpSpec("batch_norm", None, batch_norm_cases(), forward_rtol=1e-12),
 ]

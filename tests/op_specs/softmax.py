@@ -64,37 +64,78 @@ SHIFTS = st.sampled_from([-1000.0, 300.0, 1000.0])
 # ----- losses ----------------------------------------------------------------------------
 
 @st.composite
-def class_problem(draw):
-    """Logits (N, C), a target (class indices or probability rows), reduction, smoothing."""
+def class_problem(draw, smoothing=st.sampled_from([0.0, 0.0, 0.2])):
+    """Logits (N, C) and the loss's options: a target (class indices, some of them
+    ignored, or probability rows), class weights or None, ignore_index, smoothing and
+    reduction."""
     n, c = draw(st.integers(1, 4)), draw(st.integers(1, 5))
     x = draw(arrays((n, c), reals(-3.0, 3.0)))
+    ignore_index = -100
     if draw(st.booleans()):
         target = np.array(draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)))
-        y = np.eye(c)[target]
+        if draw(st.booleans()):  # some rows ignored, never the first (a mean over none is nan)
+            ignore_index = draw(st.sampled_from([-100, -1] + list(range(c))))
+            ignored = np.array([False] + draw(st.lists(st.booleans(), min_size=n - 1,
+                                                        max_size=n - 1)))
+            ignored &= target != ignore_index
+            target = np.where(ignored, ignore_index, target)
+            if target[0] == ignore_index:
+                target[0] = (ignore_index + 1) % c
     else:
         weights = draw(arrays((n, c), reals(0.1, 1.0)))
-        target = y = weights / weights.sum(axis=1, keepdims=True)
-    smoothing = draw(st.sampled_from([0.0, 0.0, 0.2]))
-    reduction = draw(st.sampled_from(REDUCTIONS))
-    return x, target, (1 - smoothing) * y + smoothing / c, reduction, smoothing
+        target = weights / weights.sum(axis=1, keepdims=True)
+    weight = draw(st.none() | arrays((c,), reals(0.25, 2.0)))
+    return dict(x=x, target=target, weight=weight, ignore_index=ignore_index,
+                label_smoothing=draw(smoothing), reduction=draw(st.sampled_from(REDUCTIONS)))
+
+
+def np_cross_entropy(log_p, target, weight, ignore_index, label_smoothing, reduction):
+    """PyTorch's definition, term by term (aten/src/ATen/native/LossNLL.cpp)."""
+    n, c = log_p.shape
+    eps, w = label_smoothing, np.ones(c) if weight is None else weight
+    w = w.astype(log_p.dtype)
+    if target.dtype.kind == "f":
+        y = (1 - eps) * target.astype(log_p.dtype) + eps / c
+        rows = -(log_p * y * w).sum(axis=1)
+        return rows.sum() / n if reduction == "mean" else _np_reduce(rows, reduction)
+    kept = target != ignore_index
+    safe = np.where(kept, target, 0)
+    nll = np.where(kept, -w[safe] * log_p[np.arange(n), safe], 0)
+    smooth = np.where(kept, -(log_p * w).sum(axis=1), 0)
+    rows = (1 - eps) * nll + eps / c * smooth
+    if reduction == "mean":
+        return rows.sum() / np.where(kept, w[safe], 0).sum()
+    return _np_reduce(rows, reduction)
+
+
+def _loss_options(problem):
+    return {key: problem[key]
+            for key in ("weight", "ignore_index", "label_smoothing", "reduction")}
 
 
 @st.composite
 def cross_entropy_cases(draw, fused):
-    x, target, y, reduction, smoothing = draw(class_problem())
+    problem = draw(class_problem())
+    target, options = problem["target"], _loss_options(problem)
 
     def reference(x):
-        return _np_reduce(-(y.astype(x.dtype) * _np_log_softmax(x, 1)).sum(axis=1), reduction)
-    op = SoftmaxNLL(target, reduction, smoothing) if fused else None
-    return Case((x,), reference, op=op,
-                fn=lambda x: F.cross_entropy(x, target, reduction, fused, smoothing))
+        return np_cross_entropy(_np_log_softmax(x, 1), target, **options)
+    op = None
+    if fused:
+        op = SoftmaxNLL(target, problem["reduction"], problem["label_smoothing"],
+                        problem["weight"], problem["ignore_index"])
+    return Case((problem["x"],), reference, op=op,
+                fn=lambda x: F.cross_entropy(x, target, fused=fused, **options))
 
 
 @st.composite
 def nll_cases(draw):
-    x, target, y, reduction, _ = draw(class_problem().filter(lambda p: p[4] == 0))
-    return Case((x,), lambda x: _np_reduce(-(y.astype(x.dtype) * x).sum(axis=1), reduction),
-                fn=lambda x: F.nll_loss(x, target, reduction))
+    problem = draw(class_problem(smoothing=st.just(0.0)))
+    target, options = problem["target"], _loss_options(problem)
+    del options["label_smoothing"]
+    return Case((problem["x"],), lambda x: np_cross_entropy(x, target, label_smoothing=0.0,
+                                                            **options),
+                fn=lambda x: F.nll_loss(x, target, **options))
 
 
 @st.composite
