@@ -5,8 +5,10 @@
 2. the adjoint (dot-product) identity <u, J v> == <J^T u, v>, which ties the VJP rule to
    the JVP rule exactly (to rounding, with no finite differences involved);
 3. both modes against central differences (`gradcheck`);
-4. second order: the VJP rule itself differentiated (through create_graph) against
-   central differences, so Hessians and grad-of-grad are right too.
+4. second order: the VJP rule and the JVP rule themselves differentiated (through
+   create_graph, and through differentiable tangents) against central differences, in
+   both modes, so Hessians built any way (grad of grad, grad of jvp, jvp of jvp) are
+   right too.
 """
 import copy
 
@@ -16,7 +18,7 @@ from minigrad.tensor import Tensor
 from minigrad.forward_mode import zero_tangent
 from minigrad.testing.gradcheck import (GradcheckError, as_float64_inputs, differentiable,
                                         gradcheck, is_differentiable)
-from minigrad.transforms import restrict, vjp
+from minigrad.transforms import jvp, restrict, vjp
 
 
 def check_op(op, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, second_order=True):
@@ -58,6 +60,16 @@ def check_op(op, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, second_order=T
                 f"rule itself): {error}. If first order passes, the VJP rule uses a value "
                 "that create_graph cannot differentiate (e.g. array_of(x) or np.* on an "
                 "input where xp = array_namespace(z_bar) was needed)") from None
+        try:
+            gradcheck(_jvp_projection(apply, arrays, rng), *arrays, eps=eps, atol=atol,
+                      rtol=rtol, seed=seed)
+        except GradcheckError as error:
+            raise GradcheckError(
+                f"{name}: second order (the derivative of <u, jvp(x)(v)>, i.e. of the JVP "
+                f"rule itself): {error}. If first order passes, the JVP rule uses a value "
+                "that reverse mode cannot differentiate (e.g. an array saved by forward, or "
+                "np.* on an input, where a recorded op was needed when `recording(x)`)"
+            ) from None
     return True
 
 
@@ -123,6 +135,20 @@ def _check_adjoint_identity(op, arrays, rng, name):
             f"{name}: adjoint identity fails: <u, J v> = {lhs:.15g} from the JVP rule but "
             f"<J^T u, v> = {rhs:.15g} from the VJP rule. The two rules describe different "
             "Jacobians; at least one of them is wrong")
+
+
+def _jvp_projection(apply, arrays, rng):
+    """x -> <u, J(x) v>: differentiating it differentiates the JVP rule."""
+    positions = differentiable(arrays)
+    v = [rng.standard_normal(arrays[i].shape) for i in positions]
+    z = np.asarray(apply(*[Tensor(a) if is_differentiable(a) else a for a in arrays]).data)
+    u = rng.standard_normal(z.shape)
+
+    def jvp_projection(*xs):
+        _, tangent = jvp(restrict(apply, xs, positions), tuple(xs[i] for i in positions),
+                         tuple(v))
+        return (tangent * u).sum()
+    return jvp_projection
 
 
 def _vjp_projection(apply, arrays, rng):
