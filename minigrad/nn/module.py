@@ -7,10 +7,10 @@ trained, like BatchNorm's running mean) is declared with `register_buffer`. Name
 dotted paths, as in PyTorch: `0.weight`, `layers.1.bias`, `blocks.attn.weight`.
 """
 import collections
-import difflib
 
 import numpy as np
 
+from minigrad.spellings import MODULE_OBJECT_NAMES, attribute_error
 from minigrad.tensor import Tensor
 
 
@@ -110,9 +110,8 @@ class Module:
         if name.startswith("__"):
             raise AttributeError(name)
         known = list(object.__getattribute__(self, "__dict__")) + dir(type(self))
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}{hint}")
+        raise attribute_error(f"{type(self).__name__!r} object", name, known,
+                              MODULE_OBJECT_NAMES)
 
     # ----- the walk -------------------------------------------------------------------
     def _members(self):
