@@ -189,7 +189,13 @@ def argmax(x, axis=None, keepdims=False):
 @pytorch_keywords
 def argmin(x, axis=None, keepdims=False):
     """The index of the smallest element along `axis` (None: flattened), int64, the first at
-    ties; not recorded."""
+    ties; not recorded.
+
+    >>> import minigrad as mg
+    >>> mg.argmin(mg.tensor([[3.0, 1.0], [0.0, 0.0]]), dim=1, keepdim=True)
+    tensor([[1],
+            [0]])
+    """
     return _arg_reduce(np.argmin, x, axis, keepdims, "argmin")
 
 
@@ -204,7 +210,12 @@ def _arg_reduce(reduce, x, axis, keepdims, op):
 
 @pytorch_keywords
 def all(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's and PyTorch's name
-    """Whether every element along `axis` is true (nonzero): a boolean tensor, not recorded."""
+    """Whether every element along `axis` is true (nonzero): a boolean tensor, not recorded.
+
+    >>> import minigrad as mg
+    >>> mg.ops.all(mg.tensor([[1, 0], [2, 3]]), dim=1), mg.ops.any(mg.tensor([0.0, 0.0]))
+    (tensor([False,  True]), tensor(False))
+    """
     x = to_tensor(x, "all")
     return wrap(np.asarray(np.all(x.data, axis=normalize_axis(axis, x.ndim, "all"),
                                   keepdims=keepdims)))
@@ -212,7 +223,8 @@ def all(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's and PyTorch's nam
 
 @pytorch_keywords
 def any(x, axis=None, keepdims=False):  # noqa: A001
-    """Whether some element along `axis` is true (nonzero): a boolean tensor, not recorded."""
+    """Whether some element along `axis` is true (nonzero): a boolean tensor, not recorded
+    (see `all`)."""
     x = to_tensor(x, "any")
     return wrap(np.asarray(np.any(x.data, axis=normalize_axis(axis, x.ndim, "any"),
                                   keepdims=keepdims)))

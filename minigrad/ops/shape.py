@@ -188,14 +188,11 @@ def reshape(x, *shape):
 
 
 def transpose(x, *axes):
-    """Reverse, swap or permute the axes, by what is given:
-
-    - nothing: reverse the axes (NumPy's transpose, x.T);
-    - two ints, transpose(dim0, dim1): swap those two axes (PyTorch's rule, so
-      x.transpose(-2, -1) swaps the last two; on a 2-d tensor either int order reverses);
-    - one tuple or list, transpose((2, 0, 1)), or one int per axis: that permutation
-      (NumPy's). A tuple is always a permutation, so transpose((0, 1)) on a 2-d tensor
-      keeps it as it is, as NumPy does; PyTorch never passes a tuple.
+    """Reverse, swap or permute the axes: with none, reverse them (NumPy's, x.T); with two
+    ints, transpose(dim0, dim1), swap those two (PyTorch's rule: on a 2-d tensor either
+    order reverses); with one tuple, or one int per axis, permute (NumPy's). A tuple is
+    always a permutation, so transpose((0, 1)) keeps a 2-d tensor as NumPy does (PyTorch
+    never passes one).
 
     Raises:
         ValueError: for an axis out of range, or a tuple that is not a permutation.
@@ -245,11 +242,7 @@ def _axis(axis, ndim, op):
 
 
 def swapaxes(x, axis1, axis2):
-    """Exchange two axes (PyTorch's transpose(dim0, dim1)).
-
-    Raises:
-        ValueError: for an axis out of range.
-    """
+    """Exchange two axes (PyTorch's transpose(dim0, dim1)); a ValueError if one is out of range."""
     x = to_tensor(x, "swapaxes")
     axes = list(range(x.ndim))
     a, b = _axis(axis1, x.ndim, "transpose"), _axis(axis2, x.ndim, "transpose")
@@ -262,6 +255,10 @@ def t(x):
 
     Raises:
         ValueError: for more than 2 dimensions (x.transpose(-2, -1) swaps the last two).
+
+    >>> import minigrad as mg
+    >>> mg.zeros(2, 3).t().shape, mg.zeros(3).t().shape
+    ((3, 2), (3,))
     """
     x = to_tensor(x, "t")
     if x.ndim > 2:
