@@ -16,20 +16,30 @@ from numpy import bool_, float16, float32, float64, int32, int64  # noqa: E402
 from minigrad.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minigrad.primitive import Primitive
 from minigrad.tape import Tape
-from minigrad.factories import (arange, as_tensor, eye, from_numpy, full, ones, ones_like, rand,
-                                randn, tensor, zeros, zeros_like)
+from minigrad.factories import (arange, as_tensor, eye, from_numpy, full, linspace, multinomial,
+                                ones, ones_like, rand, randint, randn, tensor, zeros, zeros_like)
 from minigrad.random import manual_seed
 from minigrad.ops import (abs, add, astype, broadcast_to, clip, concatenate, cos, divide, exp,
                           expand_dims, log, log_softmax, logsumexp, matmul, max, maximum, mean,
                           min, minimum, multiply, negative, power, relu, reshape, sigmoid, sign,
                           sin, softmax, sqrt, squeeze, stack, subtract, sum, swapaxes, tanh,
                           transpose, var, where)
+# PyTorch's names (the tensor methods are in pytorch_names.py).
+from minigrad.ops import (allclose, argmax, argmin, cat, clamp, flatten, permute, std, tril, triu,
+                          unsqueeze)
 from minigrad.transforms import grad, hessian, jacobian, jvp, value_and_grad, vjp
 from minigrad.engines import use_engine
 from minigrad.anomaly import AnomalyError, detect_anomaly
 from minigrad import reference
 from minigrad.serialization import load, save
 from minigrad.draw import Graph, draw
-from minigrad import data, datasets, nn, optim, testing
+from minigrad import data, datasets, nn, optim, spellings, testing
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # Only reached for a name minigrad does not have: PyTorch's spelling of something minigrad
+    # spells differently gets the minigrad spelling (mg.long: mg.int64), anything else a
+    # did-you-mean that never names a different function (see spellings.py).
+    raise spellings.attribute_error("module 'minigrad'", name, globals(), spellings.MODULE_NAMES)

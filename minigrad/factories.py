@@ -1,16 +1,20 @@
 """Ways to make tensors: from data, filled with a constant, ranges, identity, random.
 
 Factories use the default float dtype (`mg.get_default_dtype()`) unless told otherwise,
-and every one takes `requires_grad=` and `dtype=`.
+and every one takes `dtype=` (and, for floats, `requires_grad=`). Random ones take `rng=`
+(see minigrad/random.py); PyTorch's keywords minigrad has no use for (`device=`,
+`generator=`) get a TypeError that says what to write (minigrad/spellings.py).
 """
 import numpy as np
 
 from minigrad import dtypes
 from minigrad.ops.shape import shape_argument
 from minigrad.random import as_generator
+from minigrad.spellings import pytorch_keywords
 from minigrad.tensor import Tensor, wrap
 
 
+@pytorch_keywords
 def tensor(data, requires_grad=False, dtype=None):
     """A new tensor holding a copy of `data`, as `torch.tensor` and `np.array`: training
     never writes into the caller's array. An ndarray keeps its dtype; Python ints and int
@@ -23,6 +27,7 @@ def tensor(data, requires_grad=False, dtype=None):
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
+@pytorch_keywords
 def as_tensor(data, dtype=None):
     """`data` as a tensor, sharing its memory where it can, as `torch.as_tensor`: a Tensor
     is returned as it is, an ndarray of the requested dtype is wrapped without a copy, and
@@ -59,34 +64,40 @@ def _make(array, requires_grad):
     return made
 
 
+@pytorch_keywords
 def zeros(*shape, requires_grad=False, dtype=None):
     """A tensor of zeros: `mg.zeros(2, 3)` or `mg.zeros((2, 3))`."""
     return _make(np.zeros(shape_argument(shape), dtype or dtypes.get_default_dtype()), requires_grad)
 
 
+@pytorch_keywords
 def ones(*shape, requires_grad=False, dtype=None):
     """A tensor of ones: `mg.ones(2, 3)` or `mg.ones((2, 3))`."""
     return _make(np.ones(shape_argument(shape), dtype or dtypes.get_default_dtype()), requires_grad)
 
 
+@pytorch_keywords
 def full(shape, fill_value, requires_grad=False, dtype=None):
     """A tensor of `shape` filled with `fill_value`."""
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     return _make(np.full(shape, fill_value, dtype or dtypes.get_default_dtype()), requires_grad)
 
 
+@pytorch_keywords
 def zeros_like(t, requires_grad=False, dtype=None):
     """Zeros with the shape (and, unless given, the dtype) of `t`."""
     array = np.asarray(t)
     return _make(np.zeros(array.shape, dtype or array.dtype), requires_grad)
 
 
+@pytorch_keywords
 def ones_like(t, requires_grad=False, dtype=None):
     """Ones with the shape (and, unless given, the dtype) of `t`."""
     array = np.asarray(t)
     return _make(np.ones(array.shape, dtype or array.dtype), requires_grad)
 
 
+@pytorch_keywords
 def arange(start, stop=None, step=1, requires_grad=False, dtype=None):
     """Evenly spaced values in [start, stop), as NumPy's arange: integer arguments give
     int64, any float argument gives the default float dtype.
@@ -102,11 +113,13 @@ def arange(start, stop=None, step=1, requires_grad=False, dtype=None):
     return _make(np.arange(start, stop, step, dtype=dtype), requires_grad)
 
 
+@pytorch_keywords
 def eye(n, m=None, requires_grad=False, dtype=None):
     """The n x m identity matrix (square when m is omitted)."""
     return _make(np.eye(n, m, dtype=dtype or dtypes.get_default_dtype()), requires_grad)
 
 
+@pytorch_keywords
 def randn(*shape, rng=None, requires_grad=False, dtype=None):
     """Standard normal samples. `rng`: a np.random.Generator, or a seed for a new one.
 
@@ -118,7 +131,95 @@ def randn(*shape, rng=None, requires_grad=False, dtype=None):
     return _make(sample.astype(dtype or dtypes.get_default_dtype()), requires_grad)
 
 
+@pytorch_keywords
 def rand(*shape, rng=None, requires_grad=False, dtype=None):
     """Uniform samples in [0, 1). `rng`: a np.random.Generator, or a seed for a new one."""
     sample = as_generator(rng).random(shape_argument(shape))
     return _make(sample.astype(dtype or dtypes.get_default_dtype()), requires_grad)
+
+
+@pytorch_keywords
+def linspace(start, end, steps, requires_grad=False, dtype=None):
+    """`steps` evenly spaced values from start to end, both included (PyTorch's linspace;
+    NumPy's linspace(start, stop, num)).
+
+    >>> import minigrad as mg
+    >>> mg.linspace(0, 1, 5)
+    tensor([0.  , 0.25, 0.5 , 0.75, 1.  ])
+    """
+    values = np.linspace(start, end, steps, dtype=dtype or dtypes.get_default_dtype())
+    return _make(values, requires_grad)
+
+
+@pytorch_keywords
+def randint(low=0, high=None, size=None, rng=None, dtype=None):
+    """Integers drawn uniformly from [low, high), as PyTorch's randint: randint(high, size)
+    or randint(low, high, size), size a tuple. int64 unless `dtype` is given.
+
+    Args:
+        low, high: the range (high excluded).
+        size: the shape, a tuple (or an int).
+        rng: a np.random.Generator, a seed, or None (the default generator).
+
+    Raises:
+        TypeError: if no size is given.
+        ValueError: if high <= low.
+
+    >>> import minigrad as mg
+    >>> mg.randint(10, (2, 3), rng=0).shape, mg.randint(5, 7, (4,), rng=0).dtype
+    ((2, 3), dtype('int64'))
+    """
+    if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, size = 0, low, high
+    elif high is None:                                    # randint(high, size=...)
+        low, high = 0, low
+    if size is None:
+        raise TypeError("randint: give a size, as in PyTorch: mg.randint(high, (n,)) or "
+                        "mg.randint(low, high, (n,))")
+    if high <= low:
+        raise ValueError(f"randint: the range [low, high) = [{low}, {high}) is empty; high "
+                         "must be greater than low")
+    size = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
+    sample = as_generator(rng).integers(low, high, size=size, dtype=np.int64)
+    return wrap(sample if dtype is None else sample.astype(dtype))
+
+
+@pytorch_keywords
+def multinomial(probs, num_samples, replacement=False, rng=None):
+    """Category indices drawn with probability proportional to `probs`, as PyTorch's
+    multinomial: each row of weights (non-negative, not necessarily summing to 1) gives
+    `num_samples` draws; without replacement no index repeats in a row.
+
+    Args:
+        probs: weights of shape (C,) or (N, C).
+        num_samples: draws per row.
+        replacement: draw with replacement (each draw independent).
+        rng: a np.random.Generator, a seed, or None (the default generator).
+
+    Returns:
+        An int64 tensor of shape (num_samples,) or (N, num_samples).
+
+    Raises:
+        ValueError: for weights that are negative, not finite, or all zero in a row; or,
+            without replacement, more samples than a row has nonzero weights.
+
+    >>> import minigrad as mg
+    >>> mg.multinomial(mg.tensor([0.0, 1.0, 0.0]), 2, replacement=True, rng=0)
+    tensor([1, 1])
+    """
+    weights = np.asarray(probs.data if isinstance(probs, Tensor) else probs, dtype=np.float64)
+    if weights.ndim not in (1, 2):
+        raise ValueError(f"multinomial: expects weights of shape (C,) or (N, C), got shape "
+                         f"{weights.shape}")
+    rows = weights.reshape(-1, weights.shape[-1])
+    if not np.isfinite(rows).all() or (rows < 0).any() or not (rows.sum(axis=1) > 0).all():
+        raise ValueError("multinomial: the weights must be finite and non-negative, with a "
+                         "positive sum in every row")
+    if not replacement and num_samples > np.count_nonzero(rows, axis=1).min():
+        raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement "
+                         f"from a row with only {np.count_nonzero(rows, axis=1).min()} nonzero "
+                         "weights; pass replacement=True")
+    rng = as_generator(rng)
+    draws = [rng.choice(rows.shape[1], size=num_samples, replace=replacement, p=row / row.sum())
+             for row in rows]
+    return wrap(np.array(draws, dtype=np.int64).reshape(weights.shape[:-1] + (num_samples,)))

@@ -8,9 +8,11 @@ Every operator and method below is one line that calls an op: the math lives in
 import numpy as np
 
 from minigrad import dtypes
+from minigrad.pytorch_names import ElementCount, PyTorchNames
+from minigrad.spellings import pytorch_keywords
 
 
-class Tensor:
+class Tensor(PyTorchNames):
     """An n-dimensional array that can record the ops applied to it.
 
     Args:
@@ -94,8 +96,8 @@ class Tensor:
 
     shape = property(lambda self: self.data.shape, doc="The shape, a tuple of ints.")
     ndim = property(lambda self: self.data.ndim, doc="The number of dimensions.")
-    size = property(lambda self: self.data.size, doc="The number of elements (NumPy's "
-                    "meaning; PyTorch's x.size(0) is x.shape[0]).")
+    size = property(lambda self: ElementCount(self.data.size), doc="The number of elements "
+                    "(NumPy's meaning); calling it, PyTorch's x.size(0), says to write x.shape[0].")
     dtype = property(lambda self: self.data.dtype, doc="The NumPy dtype.")
     T = property(lambda self: self.transpose(), doc="The tensor with its axes reversed.")
 
@@ -105,6 +107,9 @@ class Tensor:
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a one-element tensor, but this one has shape "
+                             f"{self.data.shape}; pick one first (x[0].item()) or use x.tolist()")
         return self.data.item()
 
     def __array__(self, dtype=None, copy=None):
@@ -234,7 +239,7 @@ class Tensor:
     def uniform_(self, a=0.0, b=1.0, rng=None): return inplace.uniform_(self, a, b, rng)
     def normal_(self, mean=0.0, std=1.0, rng=None): return inplace.normal_(self, mean, std, rng)
 
-    # ----- methods: the same names as the mg.* functions ----------------------------
+    # ----- methods: the same names as the mg.* functions (PyTorch's: pytorch_names.py) -
     def exp(self): return ops.exp(self)
     def log(self): return ops.log(self)
     def sqrt(self): return ops.sqrt(self)
@@ -244,20 +249,31 @@ class Tensor:
     def relu(self): return ops.relu(self)
     def sin(self): return ops.sin(self)
     def cos(self): return ops.cos(self)
+    @pytorch_keywords
     def sum(self, axis=None, keepdims=False): return ops.sum(self, axis, keepdims)
+    @pytorch_keywords
     def mean(self, axis=None, keepdims=False): return ops.mean(self, axis, keepdims)
+    @pytorch_keywords
     def max(self, axis=None, keepdims=False): return ops.max(self, axis, keepdims)
+    @pytorch_keywords
     def min(self, axis=None, keepdims=False): return ops.min(self, axis, keepdims)
+    @pytorch_keywords
     def var(self, axis=None, keepdims=False, ddof=0): return ops.var(self, axis, keepdims, ddof)
+    @pytorch_keywords
     def logsumexp(self, axis=None, keepdims=False): return ops.logsumexp(self, axis, keepdims)
+    @pytorch_keywords
     def softmax(self, axis=-1): return ops.softmax(self, axis)
+    @pytorch_keywords
     def log_softmax(self, axis=-1): return ops.log_softmax(self, axis)
     def reshape(self, *shape): return ops.reshape(self, *shape)
     def transpose(self, *axes): return ops.transpose(self, *axes)
     def swapaxes(self, axis1, axis2): return ops.swapaxes(self, axis1, axis2)
+    @pytorch_keywords
     def squeeze(self, axis=None): return ops.squeeze(self, axis)
+    @pytorch_keywords
     def expand_dims(self, axis): return ops.expand_dims(self, axis)
     def broadcast_to(self, shape): return ops.broadcast_to(self, shape)
+    @pytorch_keywords
     def clip(self, a_min=None, a_max=None): return ops.clip(self, a_min, a_max)
     def matmul(self, other): return ops.matmul(self, other)
     def astype(self, dtype): return ops.astype(self, dtype)

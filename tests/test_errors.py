@@ -169,6 +169,83 @@ def test_where_condition_must_be_boolean():
         mg.where(mg.ones(2), mg.ones(2), 0.0)
 
 
+# ----- PyTorch's names, and did-you-mean -------------------------------------------------
+@pytest.mark.parametrize("name, says", [
+    ("long", "mg.int64"), ("float", "mg.float32"), ("double", "mg.float64"),
+    ("int", "mg.int32"), ("bool", "mg.bool_"), ("half", "mg.float16"),
+    ("device", "no devices"), ("cuda", "no devices"), ("Size", "x.shape"),
+    ("concat", "mg.cat"), ("Generator", "rng="), ("inference_mode", "mg.no_grad()"),
+])
+def test_a_pytorch_name_on_mg_says_what_to_write(name, says):
+    with pytest.raises(AttributeError) as info:
+        getattr(mg, name)
+    message = str(info.value)
+    assert message.startswith(f"module 'minigrad' has no attribute {name!r}: ") and says in message
+    assert "did you mean" not in message  # mg.long used to suggest log
+
+
+@pytest.mark.parametrize("name, says", [
+    ("cuda", "no devices"), ("device", "no devices"), ("grad_fn", "mg.Tape()"),
+    ("values", "x.argmax(dim)"), ("add_", "x += y"), ("expand", "broadcast_to"),
+    ("sort", "np.argsort"), ("sign", "mg.sign(x)"), ("log2", "math.log(2)"),
+])
+def test_a_pytorch_name_on_a_tensor_says_what_to_write(name, says):
+    with pytest.raises(AttributeError) as info:
+        getattr(mg.ones(2), name)
+    assert f"'Tensor' object has no attribute {name!r}: " in str(info.value)
+    assert says in str(info.value)
+    assert not hasattr(mg.ones(2), name) and name not in dir(mg.ones(2))
+
+
+@pytest.mark.parametrize("name, suggestion", [
+    ("sofmax", "softmax"), ("tranpose", "transpose"), ("unsqeeze", "unsqueeze"),
+    ("lisnpace", "linspace"), ("zeross", "zeros"), ("multinomal", "multinomial"),
+    ("sinh", None), ("log2", None), ("maximumm", None), ("argmaxx", None), ("ful", None),
+])
+def test_did_you_mean_is_offered_only_for_a_misspelling(name, suggestion):
+    with pytest.raises(AttributeError) as info:
+        getattr(mg, name)
+    message = str(info.value)
+    if suggestion is None:  # a different function (sin for sinh, max for maximum): nothing
+        assert "did you mean" not in message, message
+    else:
+        assert message.endswith(f"; did you mean {suggestion!r}?"), message
+
+
+def test_did_you_mean_never_pairs_a_name_with_one_built_around_it():
+    from minigrad.spellings import did_you_mean
+    # (long and log, one letter apart, are told apart by the table of PyTorch names)
+    for name, other in [("unsqueeze", "squeeze"), ("squeeze", "unsqueeze"), ("sinh", "sin"),
+                        ("argmax", "max"), ("log_softmax", "softmax"), ("fc3", "fc1")]:
+        assert did_you_mean(name, [other]) is None, (name, other)
+
+
+def test_the_interpreter_adds_no_did_you_mean_of_its_own():
+    # Python's own hint picks by edit distance: it would offer sin for mg.sinh and sqrt
+    # for x.sort. minigrad's errors carry name=None, which switches it off.
+    import subprocess
+    import sys
+    for code in ["import minigrad as mg; mg.sinh", "import minigrad as mg; mg.ones(2).sort",
+                 "import minigrad as mg; mg.nn.Linear(2, 2).fc1"]:
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith("AttributeError") and "Did you mean" not in last, last
+
+
+def test_module_attribute_errors_share_the_rule():
+    net = mg.nn.Sequential(mg.nn.Linear(2, 2, rng=0))
+    with pytest.raises(AttributeError, match=r"no attribute 'cuda': minigrad has no devices"):
+        net.cuda()
+    with pytest.raises(AttributeError) as info:
+        mg.nn.Linear(2, 2, rng=0).biass
+    assert str(info.value).endswith("did you mean 'bias'?")
+
+
+def test_item_of_many_elements_says_what_to_do():
+    with pytest.raises(ValueError, match=re.escape("shape (3,); pick one first (x[0].item()) or use x.tolist()")):
+        mg.ones(3).item()
+
+
 # ----- NaN and inf ------------------------------------------------------------------------
 SPECIAL = np.array([np.nan, np.inf, -np.inf, 0.0, -1.0, 2.0])
 

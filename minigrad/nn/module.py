@@ -7,11 +7,11 @@ trained, like BatchNorm's running mean) is declared with `register_buffer`. Name
 dotted paths, as in PyTorch: `0.weight`, `layers.1.bias`, `blocks.attn.weight`.
 """
 import collections
-import difflib
 
 import numpy as np
 
 from minigrad.nn.casting import to_arguments
+from minigrad.spellings import MODULE_OBJECT_NAMES, attribute_error
 from minigrad.tensor import Tensor
 
 
@@ -19,7 +19,7 @@ class Parameter(Tensor):
     """A tensor a Module trains: it requires grad, and `Module.parameters()` finds it.
 
     Args:
-        data: an ndarray (kept as it is, sharing memory), a number or a list (default dtype).
+        data: an ndarray (copied, as mg.tensor does), a Tensor, a number or a list.
         requires_grad: False freezes it (it stays in the state dict).
         dtype: convert the data to this dtype.
 
@@ -111,9 +111,8 @@ class Module:
         if name.startswith("__"):
             raise AttributeError(name)
         known = list(object.__getattribute__(self, "__dict__")) + dir(type(self))
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}{hint}")
+        raise attribute_error(f"{type(self).__name__!r} object", name, known,
+                              MODULE_OBJECT_NAMES)
 
     # ----- the walk -------------------------------------------------------------------
     def _members(self):

@@ -11,12 +11,14 @@ from minigrad.ops.elementwise import (Abs, Cos, Exp, Log, Relu, Sigmoid, Sin, Sq
                                       cos, exp, log, relu, sigmoid, sin, sqrt, tanh)
 from minigrad.ops.indexing import GetItem, IndexAdd, getitem
 from minigrad.ops.linalg import Affine, MatMul, linear, matmul
-from minigrad.ops.reductions import Max, Min, Sum, max, mean, min, sum, var
-from minigrad.ops.selection import (Clip, Maximum, Minimum, Where, clip, compare, logical,
-                                    maximum, minimum, sign, where)
-from minigrad.ops.shape import (Cast, Concatenate, Identity, Reshape, Transpose, astype,
-                                concatenate, expand_dims, identity, reshape, squeeze, stack,
-                                swapaxes, transpose)
+from minigrad.ops.reductions import (Max, Min, Sum, all, any, argmax, argmin, max, mean, min,
+                                     std, sum, var)
+from minigrad.ops.selection import (Clip, Maximum, Minimum, Where, allclose, clamp, clip, compare,
+                                    logical, masked_fill, maximum, minimum, sign, tril, triu,
+                                    where)
+from minigrad.ops.shape import (Cast, Clone, Concatenate, Identity, Reshape, Transpose, astype,
+                                cat, clone, concatenate, expand_dims, flatten, identity, permute,
+                                reshape, squeeze, stack, swapaxes, t, transpose, unsqueeze)
 from minigrad.ops.softmax import LogSoftmax, LogSumExp, Softmax, log_softmax, logsumexp, softmax
 from minigrad.ops.softmax_nll import BinaryCrossEntropyWithLogits, SoftmaxNLL
 from minigrad.ops.special import Erf, erf
@@ -27,7 +29,7 @@ PRIMITIVES = (
     Exp, Log, Sqrt, Abs, Tanh, Sigmoid, Relu, Sin, Cos,
     Maximum, Minimum, Where, Clip,
     Sum, Max, Min,
-    BroadcastTo, Reshape, Transpose, Concatenate, Cast, Identity,
+    BroadcastTo, Reshape, Transpose, Concatenate, Cast, Identity, Clone,
     GetItem, IndexAdd,
     MatMul, Affine,
     LogSumExp, Softmax, LogSoftmax, SoftmaxNLL, BinaryCrossEntropyWithLogits,

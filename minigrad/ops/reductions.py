@@ -1,13 +1,16 @@
-"""Reductions: sum, max and min as primitives; mean and var composed from them.
+"""Reductions: sum, max and min as primitives; mean, var and std composed from them;
+argmax, argmin, all and any, which return indices or booleans and are never recorded.
 
 `axis` may be None (everything), an int or a tuple of ints, negative counting from the
-end, as in NumPy. Ties in max and min share the gradient evenly among the tied elements
-(as PyTorch's full reductions do), so the rule is the same whichever element NumPy found.
+end, as in NumPy (or `dim=`, see minigrad/spellings.py). Ties in max and min share the
+gradient evenly among the tied elements (as PyTorch's full reductions do), so the rule is
+the same whichever element NumPy found.
 """
 import numpy as np
 
 from minigrad.primitive import Primitive, array_namespace, array_of
-from minigrad.tensor import to_tensor
+from minigrad.spellings import pytorch_keywords
+from minigrad.tensor import to_tensor, wrap
 
 
 def normalize_axis(axis, ndim, op):
@@ -98,6 +101,7 @@ class Min(Max):
     _reduce = staticmethod(np.min)
 
 
+@pytorch_keywords
 def sum(x, axis=None, keepdims=False):  # noqa: A001 - the NumPy name, on purpose
     """Sum over `axis` (None: all, an int, or a tuple).
 
@@ -109,6 +113,7 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001 - the NumPy name, on purpos
     return Sum(normalize_axis(axis, x.ndim, "sum"), keepdims)(x)
 
 
+@pytorch_keywords
 def mean(x, axis=None, keepdims=False):
     """Arithmetic mean over `axis`: sum(x, axis) / count."""
     x = to_tensor(x, "mean")
@@ -117,6 +122,7 @@ def mean(x, axis=None, keepdims=False):
     return sum(x, axes, keepdims) / count
 
 
+@pytorch_keywords
 def max(x, axis=None, keepdims=False):  # noqa: A001
     """Largest element over `axis`; ties share the gradient evenly.
 
@@ -127,16 +133,99 @@ def max(x, axis=None, keepdims=False):  # noqa: A001
     return Max(normalize_axis(axis, x.ndim, "max"), keepdims)(x)
 
 
+@pytorch_keywords
 def min(x, axis=None, keepdims=False):  # noqa: A001
     """Smallest element over `axis`; ties share the gradient evenly."""
     x = to_tensor(x, "min")
     return Min(normalize_axis(axis, x.ndim, "min"), keepdims)(x)
 
 
+@pytorch_keywords
 def var(x, axis=None, keepdims=False, ddof=0):
-    """Variance over `axis`: mean((x - mean(x))^2) * n / (n - ddof), as NumPy's var."""
+    """Variance over `axis`: sum((x - mean(x))^2) / (n - ddof), as NumPy's var.
+
+    NumPy's default ddof=0 divides by n; PyTorch's var divides by n - 1 by default, which
+    is ddof=1 here (also spelled correction=1 or unbiased=True).
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([1.0, 2.0, 3.0, 4.0])
+    >>> float(x.var()), float(x.var(unbiased=True))
+    (1.25, 1.6666666666666667)
+    """
     x = to_tensor(x, "var")
     axes = normalize_axis(axis, x.ndim, "var")
     count = int(np.prod([x.shape[a] for a in axes]))
     centered = x - mean(x, axes, keepdims=True)
     return sum(centered * centered, axes, keepdims) / (count - ddof)
+
+
+@pytorch_keywords
+def std(x, axis=None, keepdims=False, ddof=0):
+    """Standard deviation over `axis`: sqrt(var(x, axis, keepdims, ddof)); n - ddof in the
+    denominator, so ddof=0 (the default, NumPy's) divides by n and ddof=1 (correction=1,
+    unbiased=True, PyTorch's default) by n - 1.
+
+    Its gradient is infinite where the variance is 0 (sqrt'(0)), as in NumPy and PyTorch.
+
+    >>> import minigrad as mg
+    >>> float(mg.std(mg.tensor([1.0, 3.0]))), float(mg.std(mg.tensor([1.0, 3.0]), correction=1))
+    (1.0, 1.4142135623730951)
+    """
+    return var(x, axis, keepdims, ddof).sqrt()
+
+
+@pytorch_keywords
+def argmax(x, axis=None, keepdims=False):
+    """The index of the largest element along `axis` (None: in the flattened tensor), as
+    int64; the first one at ties, as NumPy and PyTorch. Not recorded: indices have no
+    gradient.
+
+    >>> import minigrad as mg
+    >>> mg.argmax(mg.tensor([[1.0, 5.0, 5.0], [7.0, 0.0, 2.0]]), dim=1)
+    tensor([1, 0])
+    """
+    return _arg_reduce(np.argmax, x, axis, keepdims, "argmax")
+
+
+@pytorch_keywords
+def argmin(x, axis=None, keepdims=False):
+    """The index of the smallest element along `axis` (None: flattened), int64, the first at
+    ties; not recorded.
+
+    >>> import minigrad as mg
+    >>> mg.argmin(mg.tensor([[3.0, 1.0], [0.0, 0.0]]), dim=1, keepdim=True)
+    tensor([[1],
+            [0]])
+    """
+    return _arg_reduce(np.argmin, x, axis, keepdims, "argmin")
+
+
+def _arg_reduce(reduce, x, axis, keepdims, op):
+    x = to_tensor(x, op)
+    if axis is not None:
+        if not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"{op}: axis must be one int or None, got {axis!r}")
+        axis = normalize_axis(axis, x.ndim, op)[0]
+    return wrap(np.asarray(reduce(x.data, axis=axis, keepdims=keepdims), dtype=np.int64))
+
+
+@pytorch_keywords
+def all(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's and PyTorch's name
+    """Whether every element along `axis` is true (nonzero): a boolean tensor, not recorded.
+
+    >>> import minigrad as mg
+    >>> mg.ops.all(mg.tensor([[1, 0], [2, 3]]), dim=1), mg.ops.any(mg.tensor([0.0, 0.0]))
+    (tensor([False,  True]), tensor(False))
+    """
+    x = to_tensor(x, "all")
+    return wrap(np.asarray(np.all(x.data, axis=normalize_axis(axis, x.ndim, "all"),
+                                  keepdims=keepdims)))
+
+
+@pytorch_keywords
+def any(x, axis=None, keepdims=False):  # noqa: A001
+    """Whether some element along `axis` is true (nonzero): a boolean tensor, not recorded
+    (see `all`)."""
+    x = to_tensor(x, "any")
+    return wrap(np.asarray(np.any(x.data, axis=normalize_axis(axis, x.ndim, "any"),
+                                  keepdims=keepdims)))

@@ -1,4 +1,5 @@
-"""Ops that pick between values: maximum, minimum, where, clip, and comparisons.
+"""Ops that pick between values: maximum, minimum, where, clip, and comparisons; and,
+composed from where, masked_fill, tril and triu.
 
 Their Jacobians are 0/1 masks. Conventions at ties: maximum and minimum split the
 gradient evenly between x and y where x == y (as PyTorch); clip passes the gradient
@@ -9,8 +10,8 @@ import numpy as np
 
 from minigrad.ops.broadcasting import apply_binary, as_operand, broadcast_operands
 from minigrad.primitive import Primitive, array_namespace, array_of
-from minigrad.tensor import Tensor, wrap
-from minigrad.tensor import to_tensor
+from minigrad.spellings import pytorch_keywords
+from minigrad.tensor import Tensor, to_tensor, wrap
 
 
 class Maximum(Primitive):
@@ -140,11 +141,34 @@ def where(cond, x, y):
     return Where(np.broadcast_to(cond, shape))(x, y)
 
 
+@pytorch_keywords
 def clip(x, a_min=None, a_max=None):
-    """Limit x to [a_min, a_max] (either may be None); gradient 1 inside, bounds included."""
+    """Limit x to [a_min, a_max] (either may be None); gradient 1 inside, bounds included.
+
+    Raises:
+        ValueError: if neither bound is given.
+        TypeError: for a bound that requires grad (bounds are constants here; for a
+            bound that learns write mg.maximum(x, low) or mg.minimum(x, high)).
+    """
     if a_min is None and a_max is None:
         raise ValueError("clip: give a_min, a_max or both")
-    return Clip(a_min, a_max)(to_tensor(x, "clip"))
+    for bound in (a_min, a_max):
+        if isinstance(bound, Tensor) and bound.requires_grad:
+            raise TypeError("clip: its bounds are constants, so no gradient would reach this "
+                            "one, which requires grad; write mg.maximum(x, low) or "
+                            "mg.minimum(x, high) for a bound that learns")
+    return Clip(array_of(a_min), array_of(a_max))(to_tensor(x, "clip"))
+
+
+@pytorch_keywords
+def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
+    """PyTorch's name for clip: x limited to [min, max].
+
+    >>> import minigrad as mg
+    >>> mg.clamp(mg.tensor([-2.0, 0.5, 3.0]), min=0.0, max=1.0)
+    tensor([0. , 0.5, 1. ])
+    """
+    return clip(x, min, max)
 
 
 def compare(ufunc, x, y):
@@ -171,3 +195,107 @@ def logical(ufunc, x, y=None):
 def sign(x):
     """Elementwise sign as a constant tensor (its derivative is zero wherever it exists)."""
     return wrap(np.sign(array_of(to_tensor(x, "sign"))))
+
+
+def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True if |x - y| <= atol + rtol |y| everywhere (NumPy's and PyTorch's allclose): a
+    Python bool, for tests and asserts.
+
+    >>> import minigrad as mg
+    >>> mg.allclose(mg.tensor([1.0, 2.0]), [1.0, 2.0 + 1e-9])
+    True
+    """
+    return bool(np.allclose(array_of(x), array_of(y), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def masked_fill(x, mask, value):
+    """x with `value` wherever `mask` is true (PyTorch's masked_fill): where(mask, value, x),
+    so the gradient flows to x where the mask is false (and to a tensor value where true).
+
+    Args:
+        x: a Tensor.
+        mask: a boolean tensor or array that broadcasts to x's shape.
+        value: a number (in x's dtype) or a 0-d tensor.
+
+    Raises:
+        TypeError: for a mask that is not boolean, or a value x's dtype cannot hold.
+        ValueError: for a mask that does not broadcast to x's shape.
+
+    >>> import minigrad as mg
+    >>> scores = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> scores.masked_fill(~mg.tril(mg.ones(2, 2)).bool(), float("-inf"))
+    tensor([[ 1., -inf],
+            [ 3.,  4.]])
+    """
+    x = to_tensor(x, "masked_fill")
+    mask = np.asarray(array_of(mask))
+    if mask.dtype != bool:
+        raise TypeError(f"masked_fill: the mask must be boolean, got dtype {mask.dtype}; "
+                        "compare first, e.g. x.masked_fill(m == 0, value)")
+    try:
+        fits = np.broadcast_shapes(mask.shape, x.shape) == x.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"masked_fill: a mask of shape {mask.shape} does not broadcast to the "
+                         f"tensor's shape {x.shape}")
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got shape "
+                             f"{value.shape}; for a tensor of values write mg.where(mask, v, x)")
+        value = value.astype(x.dtype)
+    else:
+        value = _in_dtype(value, x.dtype)
+    return where(mask, value, x)
+
+
+def _in_dtype(value, dtype):
+    """`value` as a 0-d array of `dtype`, or a TypeError if the dtype cannot hold it."""
+    try:
+        with np.errstate(invalid="ignore", over="ignore"):
+            held = np.asarray(value, dtype=dtype)
+    except (OverflowError, ValueError):  # e.g. -inf for an integer dtype
+        held = None
+    if held is None or not np.array_equal(held, value, equal_nan=dtype.kind in "fc"):
+        raise TypeError(f"masked_fill: the value {value!r} cannot be stored in a {dtype} "
+                        "tensor; convert the tensor first, e.g. x.float()")
+    return held
+
+
+@pytorch_keywords
+def tril(x, k=0):
+    """The lower triangle of the last two axes: x where column <= row + k, else 0 (NumPy's
+    tril(m, k), PyTorch's tril(input, diagonal)). Differentiable: where with a fixed mask.
+
+    Raises:
+        ValueError: for fewer than 2 dimensions.
+
+    >>> import minigrad as mg
+    >>> mg.tril(mg.ones(3, 3))
+    tensor([[1., 0., 0.],
+            [1., 1., 0.],
+            [1., 1., 1.]])
+    """
+    x = _matrices(x, "tril")
+    return where(np.tri(*x.shape[-2:], k, dtype=bool), x, np.zeros((), x.dtype))
+
+
+@pytorch_keywords
+def triu(x, k=0):
+    """The upper triangle of the last two axes: x where column >= row + k, else 0.
+
+    >>> import minigrad as mg
+    >>> mg.triu(mg.ones(2, 3), diagonal=1)
+    tensor([[0., 1., 1.],
+            [0., 0., 1.]])
+    """
+    x = _matrices(x, "triu")
+    return where(np.tri(*x.shape[-2:], k - 1, dtype=bool), np.zeros((), x.dtype), x)
+
+
+def _matrices(x, op):
+    x = to_tensor(x, op)
+    if x.ndim < 2:
+        raise ValueError(f"{op}: needs a matrix or a batch of them (at least 2 dimensions), "
+                         f"got shape {x.shape}")
+    return x

@@ -1,5 +1,5 @@
-"""Shape ops: reshape, transpose, concatenate, astype, identity; squeeze, expand_dims,
-swapaxes and stack are composed from them.
+"""Shape ops: reshape, transpose, concatenate, astype, identity, clone; squeeze,
+expand_dims, swapaxes, permute, flatten, stack and PyTorch's t and cat are composed from them.
 
 All are linear, so each is its own JVP and its VJP is its adjoint: reshape back,
 transpose by the inverse permutation, slice the concatenation apart, cast back.
@@ -7,8 +7,10 @@ transpose by the inverse permutation, slice the concatenation apart, cast back.
 import numpy as np
 
 from minigrad.ops.reductions import normalize_axis
+from minigrad import dtypes
 from minigrad.primitive import Primitive, Variadic, array_namespace
-from minigrad.tensor import to_tensor
+from minigrad.spellings import pytorch_keywords
+from minigrad.tensor import to_tensor, wrap
 
 
 class Reshape(Primitive):
@@ -131,6 +133,26 @@ class Identity(Primitive):
         return x_dot
 
 
+class Clone(Primitive):
+    """Clone — the same values in new memory (PyTorch's clone): Identity's rules.
+
+      forward:  z = copy(x)
+      jvp:      z_dot = x_dot
+      vjp:      x_bar = z_bar
+    """
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return x.copy()
+
+    def vjp(self, z_bar, z, x):
+        return z_bar
+
+    def jvp(self, x_dot, z, x):
+        return x_dot
+
+
 def shape_argument(shape):
     """A shape given as separate ints, f(2, 3), or as one tuple or list, f((2, 3))."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -170,27 +192,107 @@ def reshape(x, *shape):
 
 
 def transpose(x, *axes):
-    """Permute axes (reverse them when none are given), as NumPy's transpose."""
+    """Reverse, swap or permute the axes: with none, reverse them (NumPy's, x.T); with two
+    ints, transpose(dim0, dim1), swap those two (PyTorch's rule: on a 2-d tensor either
+    order reverses); with one tuple, or one int per axis, permute (NumPy's). A tuple is
+    always a permutation, so transpose((0, 1)) keeps a 2-d tensor as NumPy does (PyTorch
+    never passes one).
+
+    Raises:
+        ValueError: for an axis out of range, or a tuple that is not a permutation.
+
+    >>> import minigrad as mg
+    >>> x = mg.zeros(2, 3, 4)
+    >>> x.transpose().shape, x.transpose(0, 2).shape, x.transpose(1, 2, 0).shape
+    ((4, 3, 2), (4, 3, 2), (3, 4, 2))
+    >>> mg.zeros(2, 3).transpose(0, 1).shape          # PyTorch's swap, not NumPy's identity
+    (3, 2)
+    """
     x = to_tensor(x, "transpose")
-    axes = shape_argument(axes)
+    if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
+        return swapaxes(x, *axes)
     if not axes:
-        axes = tuple(range(x.ndim))[::-1]
-    if sorted(a % x.ndim for a in axes) != list(range(x.ndim)):
-        raise ValueError(f"transpose: axes {axes} are not a permutation of a {x.ndim}-d tensor's")
-    axes = tuple(a % x.ndim for a in axes)
-    if axes == tuple(range(x.ndim)):
+        return permute(x, tuple(range(x.ndim))[::-1])
+    return permute(x, *axes)
+
+
+def permute(x, *dims):
+    """Reorder the axes: axis i of the result is axis dims[i] of x (PyTorch's permute,
+    NumPy's transpose(x, axes)); dims as separate ints or one tuple.
+
+    Raises:
+        ValueError: unless dims name every axis of x once.
+
+    >>> import minigrad as mg
+    >>> mg.zeros(2, 3, 4).permute(2, 0, 1).shape
+    (4, 2, 3)
+    """
+    x = to_tensor(x, "permute")
+    dims = shape_argument(dims)
+    if len(dims) != x.ndim or sorted(_axis(a, x.ndim, "permute") for a in dims) != list(range(x.ndim)):
+        raise ValueError(
+            f"permute: {dims} is not a permutation of the {x.ndim} axes of a tensor of shape "
+            f"{x.shape}; name every axis once, e.g. {tuple(range(x.ndim))[::-1]}. To swap two "
+            "axes write x.transpose(dim0, dim1)")
+    dims = tuple(a % x.ndim for a in dims)
+    if dims == tuple(range(x.ndim)):
         return x
-    return Transpose(axes)(x)
+    return Transpose(dims)(x)
+
+
+def _axis(axis, ndim, op):
+    """One axis, as a non-negative int, or a ValueError naming the op."""
+    return normalize_axis(axis, ndim, op)[0]
 
 
 def swapaxes(x, axis1, axis2):
-    """Exchange two axes."""
+    """Exchange two axes (PyTorch's transpose(dim0, dim1)); a ValueError if one is out of range."""
     x = to_tensor(x, "swapaxes")
     axes = list(range(x.ndim))
-    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
-    return transpose(x, tuple(axes))
+    a, b = _axis(axis1, x.ndim, "transpose"), _axis(axis2, x.ndim, "transpose")
+    axes[a], axes[b] = axes[b], axes[a]
+    return permute(x, tuple(axes))
 
 
+def t(x):
+    """PyTorch's t(): a 2-d tensor transposed; 0-d and 1-d tensors as they are.
+
+    Raises:
+        ValueError: for more than 2 dimensions (x.transpose(-2, -1) swaps the last two).
+
+    >>> import minigrad as mg
+    >>> mg.zeros(2, 3).t().shape, mg.zeros(3).t().shape
+    ((3, 2), (3,))
+    """
+    x = to_tensor(x, "t")
+    if x.ndim > 2:
+        raise ValueError(f"t: expects a tensor of at most 2 dimensions, got shape {x.shape}; "
+                         "for the last two axes of a batch write x.transpose(-2, -1)")
+    return permute(x, tuple(range(x.ndim))[::-1])
+
+
+@pytorch_keywords
+def flatten(x, start_dim=0, end_dim=-1):
+    """Merge the axes start_dim..end_dim (both included) into one, as PyTorch's flatten
+    (the defaults flatten everything; flatten(x, 1) keeps the batch axis). A 0-d tensor
+    becomes 1-d.
+
+    >>> import minigrad as mg
+    >>> mg.zeros(2, 3, 4).flatten(1).shape, mg.zeros(2, 3, 4).flatten().shape
+    ((2, 12), (24,))
+    """
+    x = to_tensor(x, "flatten")
+    if x.ndim == 0:
+        return reshape(x, 1)
+    start, end = _axis(start_dim, x.ndim, "flatten"), _axis(end_dim, x.ndim, "flatten")
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for a "
+                         f"tensor of shape {x.shape}")
+    merged = int(np.prod(x.shape[start:end + 1]))
+    return reshape(x, x.shape[:start] + (merged,) + x.shape[end + 1:])
+
+
+@pytorch_keywords
 def squeeze(x, axis=None):
     """Remove size-1 axes (all of them, or those named by `axis`).
 
@@ -207,12 +309,26 @@ def squeeze(x, axis=None):
     return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in axes))
 
 
+@pytorch_keywords
 def expand_dims(x, axis):
     """Insert size-1 axes at `axis` (an int or tuple), as NumPy's expand_dims."""
     x = to_tensor(x, "expand_dims")
-    return reshape(x, np.expand_dims(np.empty(x.shape, np.bool_), axis).shape)
+    # A broadcast scalar has x's shape and no memory: only the new shape is wanted.
+    return reshape(x, np.expand_dims(np.broadcast_to(False, x.shape), axis).shape)
 
 
+@pytorch_keywords
+def unsqueeze(x, axis):
+    """PyTorch's unsqueeze(dim): a size-1 axis inserted at `axis` (expand_dims).
+
+    >>> import minigrad as mg
+    >>> mg.zeros(2, 3).unsqueeze(1).shape, mg.zeros(2, 3).unsqueeze(-1).shape
+    ((2, 1, 3), (2, 3, 1))
+    """
+    return expand_dims(x, axis)
+
+
+@pytorch_keywords
 def concatenate(tensors, axis=0):
     """Join a sequence of tensors along an existing axis.
 
@@ -233,6 +349,7 @@ def concatenate(tensors, axis=0):
     return Concatenate(axis)(*tensors)
 
 
+@pytorch_keywords
 def stack(tensors, axis=0):
     """Join tensors of one shape along a new axis (expand_dims, then concatenate)."""
     tensors = [to_tensor(t, "stack") for t in tensors]
@@ -242,12 +359,48 @@ def stack(tensors, axis=0):
     return concatenate([expand_dims(t, axis) for t in tensors], axis)
 
 
+@pytorch_keywords
+def cat(tensors, axis=0):
+    """PyTorch's cat(tensors, dim=0): concatenate.
+
+    >>> import minigrad as mg
+    >>> mg.cat([mg.zeros(2, 3), mg.ones(1, 3)], dim=0).shape
+    (3, 3)
+    """
+    return concatenate(tensors, axis)
+
+
 def astype(x, dtype):
-    """Convert to `dtype`; differentiable between floating dtypes."""
+    """Convert to `dtype`; differentiable between floating dtypes.
+
+    A conversion to an integer or boolean dtype is a constant, off the tape (as in
+    PyTorch): rounding is piecewise constant, so no gradient flows back through it.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([1.7, -0.5], requires_grad=True)
+    >>> x.astype(mg.int64), x.astype(mg.int64).requires_grad
+    (tensor([1, 0]), False)
+    """
     x = to_tensor(x, "astype")
-    if x.dtype == np.dtype(dtype):
+    dtype = np.dtype(dtype)
+    if x.dtype == dtype:
         return x
+    if not dtypes.is_differentiable_dtype(dtype):
+        return wrap(x.data.astype(dtype))
     return Cast(dtype)(x)
+
+
+def clone(x):
+    """A copy of x in new memory that stays on the tape (PyTorch's clone): changing one in
+    place leaves the other alone, and the gradient passes through unchanged.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([1.0, 2.0])
+    >>> y = x.clone(); y += 1
+    >>> x, y
+    (tensor([1., 2.]), tensor([2., 3.]))
+    """
+    return Clone()(to_tensor(x, "clone"))
 
 
 def identity(x):

@@ -14,6 +14,7 @@ import numpy as np
 
 from minigrad.ops.reductions import keepdims_shape, normalize_axis
 from minigrad.primitive import Primitive, array_namespace, array_of
+from minigrad.spellings import pytorch_keywords
 from minigrad.tensor import to_tensor
 
 
@@ -131,13 +132,14 @@ class LogSoftmax(Primitive):
         return x_dot - (p * x_dot).sum(axis=self.axis, keepdims=True)
 
 
+@pytorch_keywords
 def logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x))) over `axis`, exact for logits of any finite size.
 
     Args:
         x: a Tensor, array or number.
-        axis: None (all elements), an int or a tuple of ints.
-        keepdims: keep the reduced axes as size 1.
+        axis: None (all elements), an int or a tuple of ints (or dim=).
+        keepdims: keep the reduced axes as size 1 (or keepdim=).
 
     Returns:
         A Tensor; its gradient with respect to x is softmax(x).
@@ -150,6 +152,7 @@ def logsumexp(x, axis=None, keepdims=False):
     return LogSumExp(normalize_axis(axis, x.ndim, "logsumexp"), keepdims)(x)
 
 
+@pytorch_keywords
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along `axis`, shifted by the maximum so nothing overflows.
 
@@ -163,7 +166,7 @@ def softmax(x, axis=-1):
     Args:
         x: a Tensor, array or number with at least one axis.
         axis: the axis that holds the classes: an int, or a tuple of ints to normalise
-            over several axes together (as JAX).
+            over several axes together (as JAX). PyTorch's dim= is accepted.
 
     Returns:
         A Tensor of x's shape whose slices along `axis` are positive and sum to 1.
@@ -178,6 +181,7 @@ def softmax(x, axis=-1):
     return Softmax(normalize_axis(axis, x.ndim, "softmax"))(x)
 
 
+@pytorch_keywords
 def log_softmax(x, axis=-1):
     """x - logsumexp(x) along `axis`: the log of softmax, without computing log(p).
 
@@ -186,7 +190,8 @@ def log_softmax(x, axis=-1):
 
     Args:
         x: a Tensor, array or number with at least one axis.
-        axis: the axis that holds the classes: an int or a tuple of ints.
+        axis: the axis that holds the classes: an int or a tuple of ints (PyTorch's dim=
+            is accepted).
 
     Returns:
         A Tensor of x's shape: log-probabilities along `axis`.

@@ -13,6 +13,7 @@ MODULES = (
     "softmax",
     "nn_layers",
     "nn",
+    "pytorch_names",
 )
 
 ALL_SPECS = [spec for name in MODULES

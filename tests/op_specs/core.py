@@ -191,11 +191,14 @@ def reshape_cases(draw):
 
 @st.composite
 def transpose_cases(draw):
+    """A permutation, as one tuple or (except for two ints, PyTorch's swap) separate ints."""
     x = draw(arrays(draw(shapes())))
     axes = tuple(draw(st.permutations(range(x.ndim))))
     negative = tuple(a - x.ndim for a in axes)  # the public function takes negative axes too
+    as_ints = x.ndim != 2 and draw(st.booleans())
     return Case((x,), lambda x: np.transpose(x, axes), op=Transpose(axes),
-                fn=lambda x: mg.transpose(x, *negative))
+                fn=(lambda x: mg.transpose(x, *negative)) if as_ints
+                else (lambda x: mg.transpose(x, negative)))
 
 
 @st.composite

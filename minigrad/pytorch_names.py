@@ -1,0 +1,225 @@
+"""Tensor methods by PyTorch's names, each one line that calls minigrad's own spelling.
+
+`Tensor` inherits them from `PyTorchNames`, so tensor.py keeps NumPy's names and the
+engine, and this file is the one table of what a PyTorch user can write:
+
+    x.view(2, -1)  x.view_as(y)        reshape (it may copy where PyTorch's view would
+                                       refuse, e.g. after a transpose)
+    x.unsqueeze(1)  x.flatten(1)       expand_dims; flatten(start_dim=0, end_dim=-1)
+    x.permute(2, 0, 1)  x.t()          transpose with every axis; t() for at most 2-d
+    x.argmax(dim=1, keepdim=True)      int64 indices, not recorded; argmin alike
+    x.all()  x.any()                   booleans, not recorded
+    x.float() .double() .half()        astype float32 / float64 / float16 (float() is
+    x.long() .int() .bool()            float32 as in PyTorch); int64 / int32 / bool
+    x.to(dtype)  x.to(y)  x.type_as(y) astype; x.to("cpu") and x.cpu() return x
+    x.numel()  x.dim()                 x.size (the element count) and x.ndim
+    x.clone()  x.contiguous()          a recorded copy; a copy only if not C-contiguous
+    x.std(dim, correction=1)           sqrt(var); ddof (correction) 0 unless given
+    x.clamp(min, max)  x.pow(p)        clip; x ** p
+    x.eq(y) .ne .lt .le .gt .ge        == != < <= > >=: boolean tensors, not recorded
+    x.masked_fill(mask, value)         where(mask, value, x): differentiable in x
+    x.tolist()                         nested Python lists
+
+Every method that takes an axis takes `dim=`/`keepdim=` as well (minigrad/spellings.py),
+and the names PyTorch has but minigrad spells differently (x.cuda, x.device, x.grad_fn,
+x.add, x.sort...) raise an AttributeError that says what to write instead.
+"""
+import numpy as np
+
+import minigrad as mg  # mg.ops is read when a method runs: ops needs Tensor, which needs this
+from minigrad import spellings
+from minigrad.spellings import pytorch_keywords
+
+
+class ElementCount(int):
+    """`x.size`: the number of elements, an int as in NumPy.
+
+    PyTorch's `x.size()` is a method returning the shape; calling this int raises a
+    TypeError that says to write `x.shape` (or `x.shape[0]` for `x.size(0)`).
+
+    >>> import minigrad as mg
+    >>> x = mg.zeros(2, 3)
+    >>> x.size, x.size == 6
+    (6, True)
+    >>> x.size(0)
+    Traceback (most recent call last):
+    TypeError: x.size is the number of elements (6), an int as in NumPy, not a method: PyTorch's x.size(0) is x.shape[0] here (and x.size() is x.shape)
+    """
+
+    __slots__ = ()
+
+    def __call__(self, dim=None):
+        wanted = "x.size()" if dim is None else f"x.size({dim})"
+        write = "x.shape" if dim is None else f"x.shape[{dim}]"
+        raise TypeError(f"x.size is the number of elements ({int(self)}), an int as in NumPy, "
+                        f"not a method: PyTorch's {wanted} is {write} here"
+                        + (" (and x.size() is x.shape)" if dim is not None else ""))
+
+
+class Unavailable:
+    """A name PyTorch tensors have and minigrad spells differently: reading it from a
+    tensor raises an AttributeError that says what to write instead (from the class, it
+    is this object, so help(mg.Tensor) lists the advice).
+
+    >>> import minigrad as mg
+    >>> mg.ones(2).cuda()
+    Traceback (most recent call last):
+    AttributeError: 'Tensor' object has no attribute 'cuda': minigrad has no devices: it computes with NumPy on the CPU, so leave out device= and .to(device) or .cuda() (x.to('cpu') and x.cpu() are accepted and return x)
+    """
+
+    __slots__ = ("advice", "name")
+
+    def __init__(self, advice):
+        self.advice, self.name = advice, None
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, tensor, owner=None):
+        if tensor is None:
+            return self
+        # name=None: the interpreter then adds no "Did you mean" of its own.
+        raise AttributeError(f"'{type(tensor).__name__}' object has no attribute "
+                             f"{self.name!r}: {self.advice}", name=None)
+
+    def __repr__(self):
+        return f"<x.{self.name} is not minigrad's: {self.advice}>"
+
+
+class PyTorchNames:
+    """The PyTorch-named methods of `Tensor` (see the table in this module's docstring)."""
+
+    __slots__ = ()
+
+    # ----- shape ----------------------------------------------------------------------
+    def view(self, *shape): return mg.reshape(self, *shape)
+    def view_as(self, other): return mg.reshape(self, other.shape)
+    @pytorch_keywords
+    def unsqueeze(self, axis): return mg.unsqueeze(self, axis)
+    @pytorch_keywords
+    def flatten(self, start_dim=0, end_dim=-1): return mg.flatten(self, start_dim, end_dim)
+    def permute(self, *dims): return mg.permute(self, *dims)
+    def t(self): return mg.ops.t(self)
+    def contiguous(self): return self if self.data.flags.c_contiguous else mg.ops.clone(self)
+
+    # ----- reductions that return indices or booleans, and std ----------------------
+    @pytorch_keywords
+    def argmax(self, axis=None, keepdims=False): return mg.argmax(self, axis, keepdims)
+    @pytorch_keywords
+    def argmin(self, axis=None, keepdims=False): return mg.argmin(self, axis, keepdims)
+    @pytorch_keywords
+    def all(self, axis=None, keepdims=False): return mg.ops.all(self, axis, keepdims)
+    @pytorch_keywords
+    def any(self, axis=None, keepdims=False): return mg.ops.any(self, axis, keepdims)
+    @pytorch_keywords
+    def std(self, axis=None, keepdims=False, ddof=0): return mg.std(self, axis, keepdims, ddof)
+
+    # ----- elementwise --------------------------------------------------------------
+    @pytorch_keywords
+    def clamp(self, min=None, max=None): return mg.clip(self, min, max)  # noqa: A002
+    def pow(self, exponent): return mg.power(self, exponent)
+    def masked_fill(self, mask, value): return mg.ops.masked_fill(self, mask, value)
+    def eq(self, other): return self == other
+    def ne(self, other): return self != other
+    def lt(self, other): return self < other
+    def le(self, other): return self <= other
+    def gt(self, other): return self > other
+    def ge(self, other): return self >= other
+
+    # ----- copies, conversions and facts ----------------------------------------------
+    def clone(self): return mg.ops.clone(self)
+    def cpu(self): return self
+    def numel(self): return self.data.size
+    def dim(self): return self.data.ndim
+    def tolist(self): return self.data.tolist()
+    def type_as(self, other): return mg.astype(self, other.dtype)
+    def to(self, *args, dtype=None, device=None, copy=False):
+        return _to(self, args, dtype, device, copy)
+
+    # Last in the class body: from here on the names float, int and bool are methods.
+    def double(self): return mg.astype(self, np.float64)
+    def half(self): return mg.astype(self, np.float16)
+    def long(self): return mg.astype(self, np.int64)
+    def float(self): return mg.astype(self, np.float32)
+    def int(self): return mg.astype(self, np.int32)
+    def bool(self): return mg.astype(self, np.bool_)
+
+    # ----- PyTorch's names that minigrad spells differently or lacks: reading one raises
+    # an AttributeError that says what to write. (Descriptors, not a __getattr__: a class
+    # with __getattr__ loses CPython's fast attribute access, 10% of the engine's time.)
+    cuda = Unavailable(spellings.NO_DEVICE)
+    device = Unavailable(spellings.NO_DEVICE)
+    is_cuda = Unavailable(spellings.NO_DEVICE)
+    grad_fn = Unavailable("the op that made a tensor is its tape entry: record with `with "
+                          "mg.Tape() as tape:` and print(tape); x.is_leaf says whether there is one")
+    retain_grad = Unavailable("only leaves get .grad; for an intermediate y record with `with "
+                              "mg.Tape() as tape:` and call tape.gradient(loss, [y])")
+    register_hook = Unavailable("minigrad has no hooks; take gradients with tape.gradient(...) "
+                                "or mg.vjp")
+    values = Unavailable("x.max(dim) returns the values only (NumPy's meaning); "
+                         "x.argmax(dim) gives the indices")
+    indices = Unavailable("x.max(dim) returns the values only (NumPy's meaning); "
+                          "x.argmax(dim) gives the indices")
+    expand = Unavailable("write x.broadcast_to(shape) (NumPy's name: the whole shape, no -1)")
+    add = Unavailable("write x + y")
+    sub = Unavailable("write x - y")
+    mul = Unavailable("write x * y")
+    div = Unavailable("write x / y")
+    mm = Unavailable("write x @ y")
+    bmm = Unavailable("write x @ y")
+    add_ = Unavailable("write x += y (under mg.no_grad() for parameters)")
+    sub_ = Unavailable("write x -= y (under mg.no_grad() for parameters)")
+    mul_ = Unavailable("write x *= y (under mg.no_grad() for parameters)")
+    div_ = Unavailable("write x /= y (under mg.no_grad() for parameters)")
+    new_zeros = Unavailable("write mg.zeros(shape, dtype=x.dtype)")
+    new_ones = Unavailable("write mg.ones(shape, dtype=x.dtype)")
+    new_tensor = Unavailable("write mg.tensor(data, dtype=x.dtype)")
+    ndimension = Unavailable("write x.ndim or x.dim()")
+    nelement = Unavailable("write x.size or x.numel()")
+    square = Unavailable("write x ** 2 or x * x")
+    sign = Unavailable("write mg.sign(x)")
+    norm = Unavailable("minigrad has no norm; write (x * x).sum().sqrt() for the 2-norm")
+    log2 = Unavailable("write x.log() / math.log(2)")
+    log10 = Unavailable("write x.log() / math.log(10)")
+    sort = Unavailable("minigrad has no sort; order = np.argsort(x.data) gives the order and "
+                       "x[order] the values (differentiably)")
+    topk = Unavailable("minigrad has no topk; order = np.argsort(-x.data) gives the order and "
+                       "x[order[:k]] the k largest (differentiably)")
+    cumsum = Unavailable("minigrad has no cumsum; for a vector x of n elements write "
+                         "x @ mg.triu(mg.ones(n, n))")
+
+    def __dir__(self):
+        # What tab completion offers: the names that work.
+        return [name for name in object.__dir__(self) if name not in _UNAVAILABLE]
+
+
+#: The names above that only explain themselves.
+_UNAVAILABLE = frozenset(name for name, value in vars(PyTorchNames).items()
+                         if isinstance(value, Unavailable))
+
+
+#: PyTorch's device types, to tell x.to("cuda") from x.to("float32").
+_DEVICES = ("cpu", "cuda", "mps", "xpu", "xla", "meta", "hip", "ipu", "hpu", "mtia")
+
+
+def _to(tensor, args, dtype, device, copy):
+    """PyTorch's x.to(...): to(dtype), to(other_tensor), to(device), to(device, dtype), and
+    the same as keywords; the only device is "cpu".
+
+    Raises:
+        TypeError: for a device other than the CPU, or arguments of another kind.
+    """
+    for arg in args:
+        if isinstance(arg, str) and arg.split(":")[0] in _DEVICES and device is None:
+            device = arg
+        elif isinstance(arg, mg.Tensor) and dtype is None:
+            dtype = arg.dtype
+        elif dtype is None:
+            dtype = arg
+        else:
+            raise TypeError(f"Tensor.to: cannot read the arguments {args!r}; write x.to(dtype), "
+                            "x.to(other_tensor) or x.to('cpu')")
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise TypeError(f"Tensor.to({device!r}): {spellings.NO_DEVICE}")
+    converted = tensor if dtype is None else mg.astype(tensor, dtype)
+    return mg.ops.clone(converted) if copy and converted is tensor else converted
