@@ -10,7 +10,7 @@ check. Every notebook has at least one check, and 04_why_softmax one for each of
 16 claims ("claim 1" ... "claim 16" in the names).
 
 To refresh a notebook's stored outputs after editing it (without per-cell timestamps, so the
-diff shows only what changed; the inline backend, so the figures are stored):
+diff shows only what changed; with MPLBACKEND unset, so the inline backend stores the figures):
     .venv/bin/python -c "import nbformat, nbclient; p = 'notebooks/04_why_softmax.ipynb'; \
         nb = nbformat.read(p, 4); nbclient.NotebookClient(nb, record_timing=False, \
         resources={'metadata': {'path': 'notebooks'}}).execute(); nbformat.write(nb, p)"
