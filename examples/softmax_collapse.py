@@ -21,7 +21,6 @@ import numpy as np
 import minigrad as mg
 from minigrad.nn import functional as F
 
-np.set_printoptions(precision=4, suppress=True, linewidth=100)
 
 
 def fused_gradient(scores, target, reduction="sum"):
@@ -243,6 +242,7 @@ def _indent(array):
 
 
 if __name__ == "__main__":
+    np.set_printoptions(precision=4, suppress=True, linewidth=100)  # here: importing changes nothing
     show_collapse()
     show_stability()
     show_cost(quick="--quick" in sys.argv)

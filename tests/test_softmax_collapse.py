@@ -63,3 +63,9 @@ def test_cost_conclusions_are_computed_from_the_times(example):
     assert swapped[3] == "fastest to slowest at C = 1000: dense Jacobian < fused node (the order changes with C)"
     same_order = example.conclude_cost(sizes, {"fused node": linear, "dense Jacobian": linear * 3})
     assert same_order[3] == "fastest to slowest at every C: fused node < dense Jacobian"
+
+
+def test_loading_the_script_leaves_numpys_print_options_alone():
+    before = np.get_printoptions()
+    runpy.run_path(SCRIPT)
+    assert np.get_printoptions() == before
