@@ -146,15 +146,17 @@ class Primitive:
         return self.name
 
     def params(self):
-        """The op's parameters by name, for the tape's printout."""
+        """The op's parameters by name, for the tape's printout: the fields its classes
+        declare in `__slots__` (a class's own, not the engine's), or for a class without
+        slots, its public instance attributes."""
+        names = [slot for cls in type(self).__mro__[::-1] if issubclass(cls, Primitive)
+                 and cls is not Primitive for slot in cls.__dict__.get("__slots__", ())]
+        names += [name for name in getattr(self, "__dict__", {}) if not name.startswith("_")]
         fields = {}
-        for cls in type(self).__mro__:
-            if cls is Primitive:
-                break
-            for slot in getattr(cls, "__slots__", ()):
-                value = getattr(self, slot, None)
-                if value is not None and value is not False:  # print only what is set
-                    fields[slot] = value
+        for name in names:
+            value = getattr(self, name, None)
+            if value is not None and value is not False:  # print only what is set
+                fields[name] = value
         return fields
 
     def __call__(self, *inputs):

@@ -182,3 +182,23 @@ def test_repr_counts_entries():
         mg.exp(mg.exp(x))
     assert repr(tape) == "<Tape with 2 entries>"
     assert str(mg.Tape()) == ""
+
+
+def test_a_user_op_without_slots_prints_its_own_parameters_only():
+    """The engine's fields (needs_grad, saved) are not parameters of the op."""
+    class Scale(mg.Primitive):
+        def __init__(self, factor):
+            self.factor = factor
+
+        def forward(self, x):
+            return x * self.factor
+
+        def vjp(self, z_bar, z, x):
+            return z_bar * self.factor
+
+        def jvp(self, x_dot, z, x):
+            return x_dot * self.factor
+
+    with mg.Tape() as tape:
+        Scale(2.5)(mg.tensor([1.0], requires_grad=True))
+    assert str(tape).splitlines()[1].startswith("v1 = scale(v0, factor=2.5)")
