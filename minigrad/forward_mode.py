@@ -7,7 +7,10 @@ runs its JVP rule, once per level, and attaches the output's tangent.
 Tangents are differentiable. When an input requires grad (grad mode on) or a tangent
 does, the JVP rule runs on Tensors, like a VJP rule under create_graph, so the tangent is
 recorded and reverse mode can differentiate it: `mg.grad` of a `mg.jvp`, or
-`jacobian(jacobian(f, mode="fwd"), mode="rev")`. Levels nest (`jvp` inside `jvp`, forward
+`jacobian(jacobian(f, mode="fwd"), mode="rev")`. Only reverse transforms *outside* a level
+can differentiate its tangents, so a variable made inside it (`mg.grad` inside `mg.jvp`,
+forward over reverse: the Hessian-vector product) is marked with the depth it was made at
+(`_grad_depth`), and its tangents stay plain arrays, at the cost of one forward pass. Levels nest (`jvp` inside `jvp`, forward
 over forward): a level's rule runs with only the levels outside it open, so their tangents
 flow through the rule's own ops, and the levels are pushed outermost first, so a rule
 sees the outer tangent of the output it reuses (exp's JVP is z * x_dot).
@@ -97,24 +100,39 @@ def push_tangent(primitive, inputs, args, out):
     """Run `primitive`'s JVP rule for each open level at which an input carries a tangent,
     outermost first, and attach the results to `out`."""
     depth = state.depth
+    if out._requires_grad:
+        _note_grad_depth(out, inputs)
     for k in range(depth):
         level = state.levels[k]
-        tangents = [tangent_of(x, level) for x in inputs]
+        tangents = [x._tangent.get(level) if isinstance(x, Tensor) and x._tangent else None
+                    for x in inputs]
         if all(t is None for t in tangents):
             continue
         state.depth = k  # the rule's own ops see only the levels outside this one
         try:
-            z_dot = _run_rule(primitive, inputs, args, out, tangents)
+            z_dot = _run_rule(primitive, inputs, args, out, tangents, k)
         finally:
             state.depth = depth
         attach_tangent(out, z_dot, level)
 
 
-def _run_rule(primitive, inputs, args, out, tangents):
+def _note_grad_depth(out, inputs):
+    """`out` depends on variables made inside forward levels only if all its inputs do."""
+    inner = depth = None
+    for x in inputs:
+        if isinstance(x, Tensor) and x._requires_grad:
+            depth = getattr(x, "_grad_depth", 0)
+            if not depth:
+                return
+            inner = depth if inner is None else min(inner, depth)
+    if inner:
+        out._grad_depth = inner
+
+
+def _run_rule(primitive, inputs, args, out, tangents, k):
     """J @ tangents by the JVP rule: on arrays, or on Tensors when the result must be
     differentiable (an input or tangent is being differentiated by an outer transform)."""
-    from minigrad.tensor import Tensor, wrap
-    if _differentiable(inputs, tangents):
+    if _differentiable(inputs, tangents, k):
         tangents = [zero_tangent(a) if t is None else t for a, t in zip(args, tangents)]
         tangents = [wrap(t) if isinstance(t, np.ndarray) else t for t in tangents]
         with grad_mode.enable_grad():
@@ -136,10 +154,17 @@ def _run_rule(primitive, inputs, args, out, tangents):
     return z_dot
 
 
-def _differentiable(inputs, tangents):
-    """Whether the tangent must be recorded: grad mode is on and an input or a tangent
-    requires grad, or an outer level is open and one of them carries its tangent."""
-    values = [v for v in list(inputs) + list(tangents) if v is not None]
-    if grad_mode.state.enabled and any(getattr(v, "_requires_grad", False) for v in values):
-        return True
-    return state.depth > 0 and any(carries_tangent(v) for v in values)
+def _differentiable(inputs, tangents, k):
+    """Whether level k's tangent must be recorded: grad mode is on and an input or tangent
+    requires grad with respect to a variable made outside level k, or an outer level is
+    open (k > 0) and one of them carries its tangent."""
+    values = [v for v in inputs + tuple(tangents) if isinstance(v, Tensor)]
+    if grad_mode.state.enabled:
+        for v in values:
+            if v._requires_grad and getattr(v, "_grad_depth", 0) <= k:
+                return True
+    return k > 0 and any(carries_tangent(v) for v in values)
+
+
+# Imported last: tensor.py's own imports reach this module before Tensor exists.
+from minigrad.tensor import Tensor, wrap  # noqa: E402

@@ -27,7 +27,7 @@ import numpy as np
 
 from minigrad import forward_mode, grad_mode, versions
 from minigrad.tape import active_tapes, record_on_active_tapes
-from minigrad.tensor import Tensor, to_tensor
+from minigrad.tensor import Tensor, shape_of, to_tensor
 
 # The tape position of each recorded output. Inputs are always recorded before the ops
 # that use them, so newest-first by position is a reverse topological order.
@@ -132,10 +132,10 @@ class Primitive:
                 f"cotangent{'s' * (len(listed) != 1)} for {len(inputs)} inputs. Return one per input, in order (None for an input that needs no "
                 "gradient); a one-input op may return its cotangent bare")
         for i, (x, needs, bar) in enumerate(zip(inputs, self.needs_grad, listed)):
-            if needs and bar is not None and np.shape(bar) != np.shape(x):
+            if needs and bar is not None and shape_of(bar) != shape_of(x):
                 raise RuntimeError(
-                    f"{self.op}: VJP rule returned a cotangent of shape {np.shape(bar)} for "
-                    f"input {i}, whose shape is {np.shape(x)}. A VJP must return one "
+                    f"{self.op}: VJP rule returned a cotangent of shape {shape_of(bar)} for "
+                    f"input {i}, whose shape is {shape_of(x)}. A VJP must return one "
                     "cotangent per input, shaped like that input (sum over any axes the "
                     "forward broadcast)")
         return listed

@@ -37,8 +37,10 @@ class Tensor(PyTorchNames):
     # it was applied to, and _args, the arrays behind them (both None once backward has
     # released the graph); _needs, which inputs need a gradient; _position, its place on
     # the tape. The last four are set only on recorded tensors (see Primitive.__call__).
+    # _tangent holds forward-mode tangents by level; _grad_depth, set only in forward mode,
+    # how many forward levels were open when the variables it depends on were made.
     __slots__ = ("data", "_requires_grad", "grad", "_entry", "_inputs", "_args", "_needs",
-                 "_position", "_tangent", "__weakref__")
+                 "_position", "_tangent", "_grad_depth", "__weakref__")
 
     # NumPy's functions and ufuncs on tensors call minigrad's ops (interop.py), so
     # `np.exp(t)` and `ndarray + t` give recorded Tensors, and `p.data -= lr * p.grad`
@@ -288,6 +290,12 @@ def wrap(array):
     tensor._entry = None
     tensor._tangent = None
     return tensor
+
+
+def shape_of(value):
+    """The shape of a Tensor, array or number, without NumPy's dispatch to Tensor
+    (np.shape(tensor) works, through interop, but costs a microsecond per call)."""
+    return value.data.shape if isinstance(value, Tensor) else np.shape(value)
 
 
 # The Python numbers that ops take as they are (NumPy treats them as "weak" scalars).

@@ -33,6 +33,8 @@ def _as_variable(value, transform):
         raise TypeError(f"{transform}: cannot differentiate with respect to an argument of "
                         f"dtype {variable.dtype}; pass floating values")
     variable.requires_grad = True
+    if forward_mode.state.depth:  # made inside forward levels: they need not differentiate it
+        variable._grad_depth = forward_mode.state.depth
     if isinstance(value, Tensor) and value._tangent:
         variable._tangent = dict(value._tangent)  # the same tangents, at the same levels
     return variable
@@ -43,11 +45,14 @@ def _captures_tracked(out, variables, grad_enabled):
     captured from an enclosing scope, e.g. x in grad(lambda y: y * x) inside grad over x.
     Then this derivative depends on it too and must be recorded (create_graph), or the
     outer transform would see a constant ("perturbation confusion")."""
+    tangents = forward_mode.state.depth > 0  # can anything carry a tangent now?
+    if not (tangents or grad_enabled):
+        return False
     own = {id(v) for v in variables}
     stack, seen = [out], set()
     while stack:
         tensor = stack.pop()
-        if id(tensor) not in own and (carries_tangent(tensor) or (
+        if id(tensor) not in own and ((tangents and carries_tangent(tensor)) or (
                 grad_enabled and tensor._entry is None and tensor._requires_grad)):
             return True
         entry = tensor._entry

@@ -27,7 +27,7 @@ nbclient = pytest.importorskip("nbclient", reason="install the notebooks extra: 
 
 NOTEBOOK_DIR = pathlib.Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
-COURSE = ("02_forward_mode_and_jacobians", "03_define_your_own_op", "04_why_softmax",
+COURSE = ("01_tape_and_reverse_mode", "02_forward_mode_and_jacobians", "03_define_your_own_op", "04_why_softmax",
           "05_training_a_network", "06_higher_order_and_beyond")
 SOFTMAX_CLAIMS = range(1, 17)
 TRUE = ("True", "np.True_")

@@ -10,7 +10,7 @@ import numpy as np
 from minigrad import dtypes
 from minigrad.primitive import Primitive, array_namespace, is_tracked
 from minigrad.tensor import PYTHON_SCALARS as _PYTHON_SCALARS
-from minigrad.tensor import Tensor, to_tensor
+from minigrad.tensor import Tensor, shape_of, to_tensor
 
 
 class BroadcastTo(Primitive):
@@ -112,7 +112,7 @@ def broadcast_operands(op, *operands, extra_shape=()):
         ValueError: naming the op, the shapes and dtypes, when they do not broadcast.
     """
     operands = [as_operand(x, op) for x in operands]
-    shapes = [np.shape(x) if type(x) not in _PYTHON_SCALARS else () for x in operands]
+    shapes = [shape_of(x) if type(x) not in _PYTHON_SCALARS else () for x in operands]
     if not extra_shape and all(s == shapes[0] for s in shapes):
         return operands
     try:

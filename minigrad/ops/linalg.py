@@ -8,7 +8,7 @@ import numpy as np
 
 from minigrad.ops.broadcasting import as_operand, broadcast_to
 from minigrad.primitive import Primitive, is_tracked
-from minigrad.tensor import Tensor, wrap
+from minigrad.tensor import Tensor, shape_of, wrap
 
 
 class MatMul(Primitive):
@@ -98,13 +98,13 @@ def linear(x, weight, bias=None):
     """
     x, weight = as_operand(x, "linear"), as_operand(weight, "linear")
     operands = (x, weight, None if bias is None else as_operand(bias, "linear"))
-    x_shape, w_shape = np.shape(x), np.shape(weight)
+    x_shape, w_shape = shape_of(x), shape_of(weight)
     if len(w_shape) != 2 or len(x_shape) == 0 or x_shape[-1] != w_shape[1]:
         raise ValueError(
             f"linear: input of shape {x_shape} does not fit a weight of shape {w_shape}: the "
             f"weight must be (out_features, in_features) and the input's last axis in_features")
-    if bias is not None and np.shape(operands[2]) != (w_shape[0],):
-        raise ValueError(f"linear: bias of shape {np.shape(operands[2])} does not match "
+    if bias is not None and shape_of(operands[2]) != (w_shape[0],):
+        raise ValueError(f"linear: bias of shape {shape_of(operands[2])} does not match "
                          f"out_features={w_shape[0]}")
     if not isinstance(x, Tensor) and not isinstance(weight, Tensor):
         operands = (wrap(x),) + operands[1:]
@@ -125,7 +125,7 @@ def matmul(x, y):
     (2,)
     """
     x, y = as_operand(x, "matmul"), as_operand(y, "matmul")
-    x_shape, y_shape = np.shape(x), np.shape(y)
+    x_shape, y_shape = shape_of(x), shape_of(y)
     if len(x_shape) == 0 or len(y_shape) == 0:
         raise ValueError(f"matmul: operands must have at least one dimension, got shapes "
                          f"{x_shape} and {y_shape}; use * for scaling")
@@ -158,8 +158,8 @@ def _as_tensor_pair(x, y):
 
 
 def _broadcast_batch(x, batch):
-    shape = batch + np.shape(x)[-2:]
-    if np.shape(x) == shape or not isinstance(x, Tensor):
+    shape = batch + shape_of(x)[-2:]
+    if shape_of(x) == shape or not isinstance(x, Tensor):
         return x  # constants broadcast inside np.matmul; no gradient flows to them
     if not is_tracked(x):
         return x

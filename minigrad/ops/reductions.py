@@ -10,7 +10,7 @@ import numpy as np
 
 from minigrad.primitive import Primitive, array_namespace, array_of
 from minigrad.spellings import pytorch_keywords
-from minigrad.tensor import to_tensor, wrap
+from minigrad.tensor import shape_of, to_tensor, wrap
 
 
 def normalize_axis(axis, ndim, op):
@@ -81,7 +81,7 @@ class Max(Primitive):
         return self._reduce(x, axis=self.axes, keepdims=self.keepdims)
 
     def _weight(self, z, x):
-        kept = keepdims_shape(np.shape(x), self.axes)
+        kept = keepdims_shape(shape_of(x), self.axes)
         hits = array_of(x) == np.reshape(array_of(z), kept)
         return hits / hits.sum(axis=self.axes, keepdims=True)
 

@@ -11,7 +11,7 @@ import numpy as np
 from minigrad.ops.broadcasting import apply_binary, as_operand, broadcast_operands
 from minigrad.primitive import Primitive, array_namespace, array_of
 from minigrad.spellings import pytorch_keywords
-from minigrad.tensor import Tensor, to_tensor, wrap
+from minigrad.tensor import Tensor, shape_of, to_tensor, wrap
 
 
 class Maximum(Primitive):
@@ -74,7 +74,7 @@ class Where(Primitive):
         return np.where(self.cond, x_dot, y_dot)
 
     def params(self):
-        return {"cond": f"bool{np.shape(self.cond)}"}
+        return {"cond": f"bool{shape_of(self.cond)}"}
 
 
 class Clip(Primitive):
@@ -137,7 +137,7 @@ def where(cond, x, y):
         raise TypeError(f"where: cond must be boolean, got dtype {cond.dtype}; compare first, "
                         "e.g. mg.where(x > 0, x, 0)")
     x, y = broadcast_operands("where", x, y, extra_shape=cond.shape)
-    shape = np.broadcast_shapes(cond.shape, np.shape(x), np.shape(y))
+    shape = np.broadcast_shapes(cond.shape, shape_of(x), shape_of(y))
     return Where(np.broadcast_to(cond, shape))(x, y)
 
 
