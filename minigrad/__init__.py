@@ -25,7 +25,8 @@ from minigrad.ops import (abs, add, astype, broadcast_to, clip, concatenate, cos
                           sin, softmax, sqrt, squeeze, stack, subtract, sum, swapaxes, tanh,
                           transpose, var, where)
 # PyTorch's names (the tensor methods are in pytorch_names.py).
-from minigrad.ops import (allclose, argmax, argmin, cat, clamp, flatten, permute, std, tril, triu,
+from minigrad.ops import (allclose, argmax, argmin, cat, clamp, flatten, floor_divide, permute,
+                          remainder, std, tril, triu,
                           unsqueeze)
 from minigrad.transforms import grad, hessian, jacobian, jvp, value_and_grad, vjp
 from minigrad.engines import use_engine

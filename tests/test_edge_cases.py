@@ -126,3 +126,14 @@ def test_retain_graph_false_still_releases_under_create_graph():
     y.backward(create_graph=True, retain_graph=False)
     with pytest.raises(RuntimeError, match="through a released graph"):
         y.backward()
+
+
+def test_floor_division_and_remainder_follow_numpy_and_differentiate_where_they_can():
+    x = mg.tensor([5.5, -5.5, 7.0], requires_grad=True)
+    np.testing.assert_array_equal((x // 2).data, [2.0, -3.0, 3.0])
+    np.testing.assert_array_equal((x % 2).data, np.mod([5.5, -5.5, 7.0], 2))
+    assert not (x // 2).requires_grad            # piecewise constant: derivative 0
+    (x % 2.0).sum().backward()                   # x - 2 floor(x / 2): derivative 1
+    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal((7 % mg.tensor([3, -3])).data, [1, -2])
+    np.testing.assert_array_equal((mg.tensor([7, -7]) // 2).data, [3, -4])

@@ -14,6 +14,7 @@ from minigrad.ops.linalg import Affine, MatMul, linear, matmul
 from minigrad.ops.reductions import (Max, Min, Sum, all, any, argmax, argmin, max, mean, min,
                                      std, sum, var)
 from minigrad.ops.selection import (Clip, Maximum, Minimum, Where, allclose, clamp, clip, compare,
+                                    floor_divide, remainder,
                                     logical, masked_fill, maximum, minimum, sign, tril, triu,
                                     where)
 from minigrad.ops.shape import (Cast, Clone, Concatenate, Identity, Reshape, Transpose, astype,

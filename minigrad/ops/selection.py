@@ -197,6 +197,24 @@ def sign(x):
     return wrap(np.sign(array_of(to_tensor(x, "sign"))))
 
 
+def floor_divide(x, y):
+    """Elementwise x // y (NumPy's floor division) as a constant tensor: it is piecewise
+    constant, so its derivative is zero wherever it exists."""
+    x, y = as_operand(x, "floor_divide"), as_operand(y, "floor_divide")
+    return wrap(np.asarray(np.floor_divide(array_of(x), array_of(y))))
+
+
+def remainder(x, y):
+    """Elementwise x % y with the sign of y (NumPy's and PyTorch's), differentiable:
+    x - y * floor(x / y), the floor a constant (d/dx = 1, d/dy = -floor(x / y)).
+
+    >>> import minigrad as mg
+    >>> mg.remainder(mg.tensor([5, -5]), 3)
+    tensor([2, 1])
+    """
+    return x - floor_divide(x, y) * y
+
+
 def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):
     """True if |x - y| <= atol + rtol |y| everywhere (NumPy's and PyTorch's allclose): a
     Python bool, for tests and asserts.

@@ -1,0 +1,232 @@
+"""Short PyTorch-spelled training loops that run on minigrad after one edit, the import,
+and must train. Each body is written as PyTorch code is (`torch.`, `nn.`, `F.`, `optim.`);
+only the imports below differ from PyTorch's."""
+import numpy as np
+import pytest
+
+import minigrad as torch                    # import torch
+import minigrad.nn as nn                    # import torch.nn as nn
+import minigrad.nn.functional as F          # import torch.nn.functional as F
+import minigrad.optim as optim              # import torch.optim as optim
+
+
+@pytest.fixture
+def digits():
+    X, y = torch.datasets.load_digits()
+    X = torch.tensor(X / 16.0, dtype=torch.float32)
+    y = torch.tensor(y)
+    return X[:1200], y[:1200], X[1200:], y[1200:]
+
+
+def accuracy(model, X, y):
+    with torch.no_grad():
+        pred = model(X).argmax(dim=1, keepdim=True)
+        return pred.eq(y.view_as(pred)).sum().item() / len(y)
+
+
+def test_the_tutorial_polynomial_fit_with_a_hand_written_update():
+    x = torch.linspace(-3.14159, 3.14159, 2000)
+    y = torch.sin(x)
+    p = torch.tensor([1, 2, 3])
+    xx = x.unsqueeze(-1).pow(p)
+    model = nn.Sequential(nn.Linear(3, 1), nn.Flatten(0, 1))
+    loss_fn = nn.MSELoss(reduction="sum")
+    first = None
+    for t in range(2000):
+        y_pred = model(xx)
+        loss = loss_fn(y_pred, y)
+        first = first or loss.item()
+        model.zero_grad()
+        loss.backward()
+        with torch.no_grad():
+            for param in model.parameters():
+                param -= 1e-6 * param.grad
+    assert loss.item() < 0.05 * first
+    linear = model[0]
+    assert abs(linear.weight[:, 0].item() - 0.84) < 0.05  # sin x ~ 0.84 x - 0.09 x^3 there
+
+
+def test_an_mnist_style_loop_with_argmax_eq_sum_item(digits):
+    X, y, X_test, y_test = digits
+    torch.manual_seed(0)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Linear(64, 64)
+            self.dropout = nn.Dropout(0.1)
+            self.fc2 = nn.Linear(64, 10)
+
+        def forward(self, x):
+            x = F.relu(self.fc1(x))
+            x = self.dropout(x)
+            return F.log_softmax(self.fc2(x), dim=1)
+
+    model = Net().to(torch.float32)
+    optimizer = optim.Adam(model.parameters(), lr=3e-3)
+    loader = torch.data.DataLoader(X, y, batch_size=64, shuffle=True)
+    for epoch in range(15):
+        model.train()
+        for data, target in loader:
+            optimizer.zero_grad()
+            loss = F.nll_loss(model(data), target)
+            loss.backward()
+            optimizer.step()
+    model.eval()
+    assert accuracy(model, X_test, y_test) > 0.9
+
+
+def test_a_convnet_with_flatten_max_pool_and_batchnorm(digits):
+    X, y, X_test, y_test = digits
+    torch.manual_seed(1)
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(8 * 4 * 4, 10)).to(torch.float32)
+    optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    images, test_images = X.view(-1, 1, 8, 8), X_test.view(-1, 1, 8, 8)
+    for epoch in range(3):
+        for i in range(0, len(y), 50):
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(images[i:i + 50]), y[i:i + 50])
+            loss.backward()
+            optimizer.step()
+    model.eval()
+    assert accuracy(model, test_images, y_test) > 0.85
+
+
+def test_a_makemore_bigram_counted_then_learned_then_sampled():
+    words = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "ella", "anna"]
+    chars = sorted(set("".join(words)))
+    stoi = {s: i + 1 for i, s in enumerate(chars)}
+    stoi["."] = 0
+    itos = {i: s for s, i in stoi.items()}
+    V = len(stoi)
+    xs, ys = [], []
+    for w in words:
+        cs = ["."] + list(w) + ["."]
+        for a, b in zip(cs, cs[1:]):
+            xs.append(stoi[a])
+            ys.append(stoi[b])
+    xs, ys = torch.tensor(xs), torch.tensor(ys)
+    g = np.random.default_rng(2147483647)
+    W = torch.randn((V, V), rng=g, requires_grad=True)
+    for k in range(200):
+        xenc = F.one_hot(xs, num_classes=V).float()
+        logits = xenc @ W
+        counts = logits.exp()
+        probs = counts / counts.sum(1, keepdims=True)
+        loss = -probs[torch.arange(len(ys)), ys].log().mean() + 0.01 * (W ** 2).mean()
+        W.grad = None
+        loss.backward()
+        W.data += -10 * W.grad
+    assert loss.item() < 2.0
+    out, ix = [], 0
+    while True:
+        p = (W[ix].exp() / W[ix].exp().sum()).detach()
+        ix = torch.multinomial(p, num_samples=1, replacement=True, rng=g).item()
+        if ix == 0 or len(out) > 20:
+            break
+        out.append(itos[ix])
+    assert all(c in chars for c in out)
+
+
+def test_a_makemore_mlp_with_an_embedding_table_and_view():
+    g = np.random.default_rng(42)
+    X = torch.randint(0, 27, (256, 3), rng=g)
+    Y = (X[:, 0] + X[:, 2]) % 27                      # a learnable next "character"
+    C = torch.randn((27, 10), rng=g, requires_grad=True)
+    W1 = torch.randn((30, 64), rng=g) * (5 / 3) / 30 ** 0.5
+    W1.requires_grad_()
+    b1 = torch.zeros(64, requires_grad=True)
+    W2 = torch.randn((64, 27), rng=g) * 0.01
+    W2.requires_grad_()
+    b2 = torch.zeros(27, requires_grad=True)
+    parameters = [C, W1, b1, W2, b2]
+    for i in range(1500):
+        ix = torch.randint(0, X.shape[0], (32,), rng=g)
+        emb = C[X[ix]]
+        h = torch.tanh(emb.view(-1, 30) @ W1 + b1)
+        logits = h @ W2 + b2
+        loss = F.cross_entropy(logits, Y[ix])
+        for p in parameters:
+            p.grad = None
+        loss.backward()
+        lr = 0.1 if i < 1000 else 0.01
+        for p in parameters:
+            p.data += -lr * p.grad
+    full = F.cross_entropy(torch.tanh(C[X].view(-1, 30) @ W1 + b1) @ W2 + b2, Y)
+    assert full.item() < 1.0
+
+
+def test_a_causal_self_attention_head_with_tril_masked_fill_and_transpose():
+    torch.manual_seed(3)
+    B, T, Cn, head = 4, 8, 16, 16
+    x = torch.randn(B, T, Cn)
+    target = torch.randn(B, T, head)
+    key, query, value = (nn.Linear(Cn, head, bias=False) for _ in range(3))
+    tril = torch.tril(torch.ones(T, T))
+    params = list(key.parameters()) + list(query.parameters()) + list(value.parameters())
+    optimizer = optim.AdamW(params, lr=1e-2)
+    first = None
+    for step in range(150):
+        k, q, v = key(x), query(x), value(x)
+        wei = q @ k.transpose(-2, -1) * head ** -0.5
+        wei = wei.masked_fill(tril[:T, :T] == 0, float("-inf"))
+        wei = F.softmax(wei, dim=-1)
+        out = wei @ v
+        loss = F.mse_loss(out, target)
+        first = first or loss.item()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert loss.item() < 0.7 * first
+    assert np.allclose(np.triu(wei.data[0], 1), 0)  # no position attends to the future
+
+
+def test_logistic_regression_with_bce_and_a_float_accuracy():
+    g = np.random.default_rng(0)
+    X = torch.randn(200, 2, rng=g)
+    y = (X[:, 0] + 2 * X[:, 1] > 0).float()
+    model = nn.Linear(2, 1)
+    loss_fn = nn.BCEWithLogitsLoss()
+    optimizer = optim.SGD(model.parameters(), lr=0.5)
+    for epoch in range(100):
+        optimizer.zero_grad()
+        loss = loss_fn(model(X).squeeze(1), y)
+        loss.backward()
+        optimizer.step()
+    acc = ((torch.sigmoid(model(X)).squeeze(1) > 0.5).float() == y).float().mean().item()
+    assert acc > 0.97
+
+
+def test_module_list_dict_init_and_apply():
+    class Deep(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.ModuleList([nn.Linear(4, 4) for _ in range(3)])
+            self.heads = nn.ModuleDict({"a": nn.Linear(4, 1), "b": nn.Linear(4, 1)})
+
+        def forward(self, x):
+            for layer in self.layers:
+                x = torch.tanh(layer(x))
+            return self.heads["a"](x) + self.heads["b"](x)
+
+    def init_weights(m):
+        if isinstance(m, nn.Linear):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+
+    torch.manual_seed(0)
+    model = Deep()
+    model.apply(init_weights)
+    assert [n for n, _ in model.named_parameters()][:2] == ["layers.0.weight", "layers.0.bias"]
+    x, y = torch.randn(64, 4), torch.randn(64, 1)
+    optimizer = optim.Adam(model.parameters(), lr=1e-2)
+    losses = []
+    for _ in range(200):
+        optimizer.zero_grad()
+        loss = F.mse_loss(model(x), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.5 * losses[0]
