@@ -50,7 +50,7 @@ class Task:
     options: dict
     weights: dict
     redact: list
-    hide: dict
+    hide: list
     asks: dict
     time_limit: float
     memory_limit: int
@@ -174,7 +174,7 @@ def from_dict(raw, directory, hidden_seed=None, where="assignment"):
             cases=list(table.get("cases", [])),
             options={k: v for k, v in table.items() if k not in known},
             weights=dict(table.get("weights", {})), redact=list(table.get("redact", [])),
-            hide=dict(table.get("hide", {})), asks=dict(table.get("asks", {})),
+            hide=list(table.get("hide", [])), asks=dict(table.get("asks", {})),
             time_limit=float(table.get("time_limit", time_limit)),
             memory_limit=parse_size(table.get("memory_limit", memory_limit), where)))
     if not tasks:
