@@ -53,7 +53,7 @@ class TaskResult:
         lines = [self.note] if self.note else []
         for part in self.parts:
             verdict = "ok" if part.passed else part.message
-            lines.append(f"{part.title} ({part.points:g} of {self.task.points:g} points): {verdict}")
+            lines.append(f"{part.title} ({part.points:.3g} of {self.task.points:g} points): {verdict}")
         return "\n".join(lines)
 
 
@@ -72,7 +72,7 @@ def task_inputs(assignment, task_index):
     task = assignment.tasks[task_index]
     arrays = {}
     for label, sequence in seeds(assignment, task_index).items():
-        drawn = KINDS[task.check].inputs(task, np.random.default_rng(sequence))
+        drawn = KINDS[task.check].inputs(task, np.random.default_rng(sequence), label)
         arrays.update({f"{label}/{key}": value for key, value in drawn.items()})
     return arrays
 
@@ -100,7 +100,9 @@ def run_child(task, tree_setup, inputs, work_root, identity):
     if identity:
         os.chown(out, *identity)
     out.chmod(0o700)
-    np.savez(work / "inputs.npz", **inputs)
+    # What only the parent may see (a test split's labels) stays out of the child's inputs.
+    np.savez(work / "inputs.npz", **{key: value for key, value in inputs.items()
+                                     if not key.rsplit("/", 1)[-1].startswith("secret_")})
     (work / "inputs.npz").chmod(0o644)
     job = {"path": [str(tree), str(pathlib.Path(np.__file__).resolve().parent.parent)],
            "task": task.to_json(), "inputs": str(work / "inputs.npz"), "out": str(out),

@@ -54,11 +54,13 @@ def make_release(assignment, solution_root, dest):
                     sources[path] = docstrings.hide_rules(sources[path], owner, labels, task.id,
                                                           path, task.asks)
             for entry in task.redact:
-                path, _, needle = entry.partition(":")
+                optional = entry.startswith("?")  # a line only some versions of the file have
+                path, _, needle = entry.lstrip("?").partition(":")
                 path, needle = path.strip(), needle.strip()
                 if path not in sources:
                     sources[path] = (solution_root / path).read_text()
-                sources[path] = docstrings.redact(sources[path], needle, task.id, path)
+                if not optional or needle in sources[path]:
+                    sources[path] = docstrings.redact(sources[path], needle, task.id, path)
     except LocateError as error:
         raise ReleaseError(f"{assignment.name}: {error}") from None
     for path, text in sources.items():

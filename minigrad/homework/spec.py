@@ -93,8 +93,18 @@ class Assignment:
 
 def built_in_names():
     """The names of the built-in assignments, in course order."""
-    specs = sorted(BUILT_IN.glob("*/assignment.toml"))
-    return [tomllib.loads(path.read_text())["name"] for path in specs]
+    return [_name_of(path) for path in sorted(BUILT_IN.glob("*/assignment.toml"), key=_course_order)]
+
+
+def _course_order(path):
+    return int(tomllib.loads(path.read_text())["tasks"][0]["id"].split(".")[0])
+
+
+def _name_of(path):
+    try:
+        return tomllib.loads(path.read_text()).get("name")
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(f"{path}: not valid TOML: {error}") from None
 
 
 def resolve(spec):
@@ -105,7 +115,7 @@ def resolve(spec):
         SpecError: naming what was looked for.
     """
     for path in sorted(BUILT_IN.glob("*/assignment.toml")):
-        if tomllib.loads(path.read_text()).get("name") == spec:
+        if _name_of(path) == spec:
             return path
     path = pathlib.Path(spec)
     if path.is_dir() and (path / RESOLVED).is_file():

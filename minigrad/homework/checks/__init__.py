@@ -2,7 +2,7 @@
 
 A check is split between the two processes of grading:
 
-- in the parent, `inputs(task, rng)` draws the arrays to compute on (from the public
+- in the parent, `inputs(task, rng, label)` draws the arrays to compute on (from the public
   seed, and again from the hidden one), and `judge(...)` decides each unit against the
   solution's outputs, with a message that says what is wrong;
 - in the child, `units(task, inputs)` lists (part, unit, compute) triples; `compute()`
@@ -34,7 +34,8 @@ class Check:
         merged.update({k: float(v) for k, v in task.weights.items() if k in merged})
         return merged
 
-    def inputs(self, task, rng):
+    def inputs(self, task, rng, label):
+        """The arrays the child computes on for input set `label` ("public" or "hidden")."""
         return {}
 
     def units(self, task, inputs):

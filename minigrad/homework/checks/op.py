@@ -38,7 +38,7 @@ class OpCheck(Check):
                 parts.append((case["part"], case.get("title", case["part"])))
         return parts
 
-    def inputs(self, task, rng):
+    def inputs(self, task, rng, label):
         arrays = {}
         for c, case in enumerate(task.cases):
             shapes = [tuple(shape) for shape in case["inputs"]]
