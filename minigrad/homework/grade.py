@@ -182,13 +182,16 @@ def grade(submission, assignment, solution_root, cache=None, identity="auto", lo
     work_root = pathlib.Path(tempfile.mkdtemp(prefix="minigrad-grade-"))
     work_root.chmod(0o755)
     results = []
+    # Every submitted file is read before any of the student's code runs.
+    submitted = [student_sources(task, submission, solution_root, assignment)
+                 for task in assignment.tasks]
     try:
         for index, task in enumerate(assignment.tasks):
             started = time.monotonic()
             inputs = task_inputs(assignment, index)
             expected = expected_outputs(task, index, assignment, inputs, solution_root, cache,
                                         work_root)
-            sources = student_sources(task, submission, solution_root, assignment)
+            sources = submitted[index]
 
             def setup(tree):
                 copy_solution(tree, solution_root, assignment)

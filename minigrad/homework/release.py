@@ -106,6 +106,21 @@ def _write_public_files(assignment, dest):
         (dest / "tests" / pathlib.Path(relative).name).write_text(strip_regions(text, relative))
 
 
+def write_solution_folder(assignment, dest):
+    """The release's layout with the solutions left in (notebook, tests, files) and no
+    copy of minigrad: what the solution notebook is executed in, against the installed
+    minigrad."""
+    dest = pathlib.Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "tests").mkdir(exist_ok=True)
+    for relative in assignment.tests:
+        shutil.copy(assignment.directory / relative, dest / "tests" / pathlib.Path(relative).name)
+    for relative in [assignment.notebook] + assignment.files:
+        shutil.copy(assignment.directory / relative, dest / pathlib.Path(relative).name)
+    (dest / "pyproject.toml").write_text(pyproject(assignment, None))
+    return dest
+
+
 def pytest_markers(assignment):
     return [f"{task.marker}: Task {task.id}: {task.title}" for task in assignment.tasks]
 
@@ -137,6 +152,7 @@ include = ["minigrad*"]
 {data}
 [tool.pytest.ini_options]
 testpaths = ["tests"]
+pythonpath = ["."]
 markers = [
 {markers}]
 '''
