@@ -2,8 +2,8 @@
 looked for in the release: in its code, its notebook and its tests.
 
 An "answer expression" is what a blanked body returns or assigns (and each element of a
-returned tuple, each branch of a conditional), when it computes something (an operator
-or a call). Code elsewhere in minigrad may share an idiom with a blanked function
+returned tuple, each branch of a conditional), when it computes something (an operator,
+or a call long enough not to be an idiom). Code elsewhere in minigrad may share an idiom with a blanked function
 (Max's VJP reshapes z_bar as Sum's does): so in the package each expression may occur
 only as often as it does outside the blanked functions of the solution, and in the
 notebook and the tests not at all.
@@ -18,7 +18,10 @@ from minigrad.homework.locate import find, parse_source
 from minigrad.homework.regions import _MARK
 from minigrad.homework.trees import solution_file
 
-_COMPUTES = (ast.BinOp, ast.UnaryOp, ast.Call, ast.Subscript, ast.Compare, ast.BoolOp, ast.IfExp)
+_COMPUTES = (ast.BinOp, ast.UnaryOp, ast.Subscript, ast.Compare, ast.BoolOp, ast.IfExp)
+#: A bare call (no operator) is an answer only when it is this long: `optimizer.step()`
+#: is an idiom, `array_namespace(z_bar).broadcast_to(z_bar, x.shape)` an answer.
+_LONG_CALL = 25
 
 
 def expressions(statements):
@@ -37,7 +40,10 @@ def _parts(value):
         return [p for element in value.elts for p in _parts(element)]
     if isinstance(value, ast.Constant) and isinstance(value.value, str):
         return []  # a docstring
-    found = [ast.unparse(value)] if any(isinstance(n, _COMPUTES) for n in ast.walk(value)) else []
+    text = ast.unparse(value)
+    computes = any(isinstance(n, _COMPUTES) for n in ast.walk(value)) or (
+        any(isinstance(n, ast.Call) for n in ast.walk(value)) and len(text) >= _LONG_CALL)
+    found = [text] if computes else []
     if isinstance(value, ast.IfExp):
         found += _parts(value.body) + _parts(value.orelse)
     return found
@@ -130,7 +136,7 @@ def _solution_lines_in_notebook(assignment, release):
         for line in "".join(cell["source"]).splitlines():
             mark = _MARK.match(line)
             if mark:
-                inside = mark.group("edge") == "BEGIN"
+                inside = mark.group("edge") == "BEGIN" and mark.group("kind") == "SOLUTION"
             elif inside and len(line.strip()) > 12 and line.strip() in student_lines \
                     and not re.match(r"^[#\s]*$", line):
                 found.append(f"{assignment.notebook}: {line.strip()!r} from a solution region")
