@@ -106,7 +106,7 @@ def graft_task(tree, task, sources):
             grafted = solution
             for place in places:
                 grafted = graft(grafted, place.qualname, lift(student, place.qualname, where), path)
-            owners = {p.owner for p in places}
+            owners = {p.owner for p in places} | {None}  # and the module's new helpers
             for owner, helpers in new_helpers(student, solution, owners, where).items():
                 grafted = add_helpers(grafted, owner, helpers, path)
             parse_source(grafted, where)

@@ -23,6 +23,8 @@ class Check:
 
     #: Default weight of each part, by part key; a task's `weights` table overrides them.
     default_weights = {}
+    #: Whether a mismatch is a derivative's, so that check_op's likely causes apply.
+    derivatives = True
 
     def parts(self, task):
         """[(key, title), ...] of the parts this task is scored on, in order."""
@@ -52,7 +54,7 @@ class Check:
                 continue
             if name not in have:
                 return f"{name} was not returned"
-            message = mismatch(have[name], value, name)
+            message = mismatch(have[name], value, name, hint=self.derivatives)
             if message:
                 return message
         return None

@@ -11,6 +11,7 @@ minigrad's public API so that internals may change under them.
   the test split, which only the parent can check, against `accuracy`.
 """
 import importlib
+import re
 
 import numpy as np
 
@@ -20,6 +21,7 @@ LINEAR_SHAPES = [(64, 10), (5, 3)]  # (in_features, out_features) judged
 
 
 class LinearCheck(Check):
+    derivatives = False
     default_weights = {"parameters": 1.0, "forward": 1.0, "backward": 1.0}
 
     def parts(self, task):
@@ -111,6 +113,8 @@ def _linear_backward(inputs, n):
 class OptimizerCheck(Check):
     """`optimizer` names the class; `configs` is a list of its keyword arguments."""
 
+    derivatives = False
+
     def parts(self, task):
         return [(f"config{i}", _config_title(task.options["optimizer"], c))
                 for i, c in enumerate(task.options["configs"])]
@@ -126,7 +130,8 @@ class OptimizerCheck(Check):
 
     def judge(self, task, part, unit, inputs, expected, got):
         message = super().judge(task, part, unit, inputs, expected, got)
-        return message.replace("theta", "parameter ", 1) if message else None
+        return re.sub(r"theta(\d+)_step(\d+)", r"parameter \1 after step \2", message) \
+            if message else None
 
 
 def _config_title(name, config):
