@@ -242,7 +242,8 @@ def _judge_unit(check, task, unit, inputs, want, have, outcome, note):
     if note:
         return note
     if unit not in have:
-        return _not_computed(task, outcome)
+        advice = check.explain(task, part, name, outcome.fate)
+        return _not_computed(task, outcome) + (f" {advice}" if advice else "")
     if ERROR in have[unit]:
         advice = check.explain(task, part, name, str(have[unit][ERROR]))
         return str(have[unit][ERROR]) + (f". {advice}" if advice else "")
