@@ -47,10 +47,14 @@ def main(job_path):
 
 def as_saved_array(value, name):
     """`value` (an ndarray, a Tensor, a number) as a numeric or text ndarray; never object."""
-    data = getattr(value, "data", value) if not isinstance(value, np.ndarray) else value
     if value is None:
         raise TypeError(f"{name} is None where an array was expected")
-    array = np.asarray(data)
+    # A Tensor's values are its .data; a NumPy scalar's .data is a raw memoryview.
+    data = value.data if isinstance(getattr(value, "data", None), np.ndarray) else value
+    try:
+        array = np.asarray(data)
+    except ValueError:  # ragged
+        array = np.empty(0, dtype=object)
     if array.dtype == object:
         raise TypeError(f"{name} is not a numeric array (got {type(value).__name__})")
     return array

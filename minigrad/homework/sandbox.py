@@ -51,7 +51,11 @@ def sandbox_identity(user=SANDBOX_USER):
     """(uid, gid) to drop to when running as root, else None (the child runs as us)."""
     if os.geteuid() != 0 or user is None:
         return None
-    entry = pwd.getpwnam(user)
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        raise RuntimeError(f"running as root, but there is no user {user!r} to run the "
+                           "submission's code as: create one (useradd) rather than run it as root") from None
     return entry.pw_uid, entry.pw_gid
 
 
