@@ -204,6 +204,23 @@ def test_release_holds_no_blanked_solution_expression(name, releases):
     assert not (releases[name] / "minigrad" / "homework").exists()
 
 
+def test_a_students_rule_of_the_wrong_shape_raises_in_the_release(releases, tmp_path):
+    """The release checks the assignment's rules on every call, as it does a user's op."""
+    import subprocess
+    import sys
+    student = tmp_path / "student"
+    shutil.copytree(releases["op-rules"], student)
+    path = student / "minigrad/ops/reductions.py"
+    path.write_text(path.read_text().replace('raise NotImplementedError("Task 1.6: Sum.vjp")',
+                                             "return z_bar  # forgot to broadcast back", 1))
+    program = ("import minigrad as mg\nx = mg.ones(3, 4, requires_grad=True)\n"
+               "mg.sum(x, axis=1).sum().backward()\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          env={"PYTHONPATH": str(student), "PATH": "/usr/bin:/bin"}, cwd=tmp_path)
+    assert "sum: VJP rule returned a cotangent of shape () for input 0, whose shape is (3,)" \
+        in done.stderr, done.stderr[-1500:]
+
+
 def test_the_leak_check_finds_a_planted_leak(releases, tmp_path):
     assignment = spec.load("op-rules")
     planted = tmp_path / "planted"

@@ -67,6 +67,7 @@ def make_release(assignment, solution_root, dest):
         target = dest / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
+    _check_students_rules(assignment, dest)
     _write_public_files(assignment, dest)
     (dest / "pyproject.toml").write_text(pyproject(assignment, solution_root))
     (dest / "README.md").write_text(readme(assignment))
@@ -75,6 +76,23 @@ def make_release(assignment, solution_root, dest):
         raise ReleaseError(f"{assignment.name}: the release would give answers away:\n  "
                            + "\n  ".join(found))
     return dest
+
+
+def _check_students_rules(assignment, dest):
+    """Take the assignment's primitives out of `trust_rules` in the release: the fast
+    engine then checks the shape of every cotangent their VJPs return, so a student's
+    rule that forgets to sum over broadcast axes raises at once instead of broadcasting
+    silently into other gradients."""
+    path = dest / "minigrad" / "ops" / "__init__.py"
+    classes = sorted({p.owner for t in assignment.tasks for p in t.functions
+                      if p.owner and p.path.startswith("minigrad/ops/")})
+    line = "trust_rules(PRIMITIVES)"
+    if not classes or not path.is_file() or line not in path.read_text():
+        return
+    names = "{" + ", ".join(json.dumps(c) for c in classes) + "}"
+    path.write_text(path.read_text().replace(line, (
+        "# This assignment's primitives are checked on every call: their rules are being written.\n"
+        f"trust_rules([p for p in PRIMITIVES if p.__name__ not in {names}])"), 1))
 
 
 def _rule_lines(task, sources):
