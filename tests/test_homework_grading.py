@@ -248,3 +248,43 @@ def test_find_submitted_copes_with_gradescope_layouts(tmp_path):
     assert trees.find_submitted(tmp_path, "minigrad/ops/linalg.py").parent.name == "ops"
     assert trees.find_submitted(tmp_path, "minigrad/ops/elementwise.py").name == "elementwise.py"
     assert trees.find_submitted(tmp_path, "minigrad/ops/arithmetic.py") is None
+
+
+@pytest.mark.slow
+def test_a_daemon_left_behind_is_killed_before_it_can_write_results(tmp_path):
+    """A child that escapes into a session of its own is reparented to the grader (a
+    subreaper) and killed when its task ends, so it cannot rewrite results.json later."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    folder = tmp_path / "assignment"
+    shutil.copytree(spec.load("op-rules").directory, folder)
+    toml = (folder / "assignment.toml").read_text()
+    (folder / "assignment.toml").write_text(toml[:toml.index("[[tasks]]\nid = \"1.4\"")])
+    shared = pathlib.Path(tempfile.mkdtemp(prefix="results-"))  # writable by the sandbox user too
+    shared.chmod(0o777)
+    results_path = shared / "results.json"
+    submission = solution_submission(spec.load("op-rules"), tmp_path / "submission")
+    plant(submission, "minigrad/ops/elementwise.py", EXP_VJP,
+          "    def vjp(self, z_bar, z, x):\n"
+          "        import os, time\n"
+          "        if os.fork() == 0:\n"
+          "            os.setsid()\n"
+          "            if os.fork() == 0:\n"
+          "                time.sleep(4)\n"
+          f"                open({str(shared / 'still-alive')!r}, 'w').write('yes')\n"
+          f"                open({str(results_path)!r}, 'w').write('{{\"score\": 1000}}')\n"
+          "            os._exit(0)\n"
+          "        return z_bar * z\n")
+    try:
+        done = subprocess.run([sys.executable, "-m", "minigrad.homework", "grade", str(submission),
+                               "--assignment", str(folder), "--results", str(results_path)],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        time.sleep(6)
+        assert not (shared / "still-alive").exists()
+        document = json.loads(results_path.read_text())
+        assert document["score"] == 6, document  # tasks 1.1 to 1.3, all right
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
