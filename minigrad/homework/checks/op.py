@@ -24,6 +24,9 @@ from minigrad.homework.compare import mismatch
 RULES = ("forward", "vjp", "jvp", "second_order")
 TITLES = {"forward": "forward", "vjp": "VJP", "jvp": "JVP", "second_order": "second order"}
 EPS = 1e-6
+#: Cases larger than this (elements) skip the central-difference diagnostic: it would only
+#: double what an autograder stores of the solution's outputs.
+DIAGNOSED_SIZE = 10_000
 
 
 class OpCheck(Check):
@@ -183,6 +186,8 @@ class _Unit:
         if self.rule == "jvp":
             vs = self._arrays("v")
             z_dot = op.jvp(*vs, z, *xs)
+            if sum(x.size for x in xs) > DIAGNOSED_SIZE:
+                return {"z_dot": z_dot}
             plus = self._fresh().forward(*[x + EPS * v for x, v in zip(xs, vs)])
             minus = self._fresh().forward(*[x - EPS * v for x, v in zip(xs, vs)])
             return {"z_dot": z_dot, DIAGNOSTIC + "f_plus": plus, DIAGNOSTIC + "f_minus": minus}
