@@ -254,7 +254,6 @@ def test_find_submitted_copes_with_gradescope_layouts(tmp_path):
 def test_a_daemon_left_behind_is_killed_before_it_can_write_results(tmp_path):
     """A child that escapes into a session of its own is reparented to the grader (a
     subreaper) and killed when its task ends, so it cannot rewrite results.json later."""
-    import os
     import subprocess
     import sys
     import tempfile

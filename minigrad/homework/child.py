@@ -34,9 +34,7 @@ def main(job_path):
     with np.load(job["inputs"], allow_pickle=False) as data:
         inputs = {key: data[key] for key in data.files}
     for label in job["labels"]:
-        prefix = label + "/"
-        view = {key[len(prefix):]: value for key, value in inputs.items() if key.startswith(prefix)}
-        for part, unit, compute in check.units(task, view):
+        for part, unit, compute in check.units(task, checks.inputs_of(inputs, label)):
             try:
                 arrays = {name: as_saved_array(value, name) for name, value in compute().items()}
             except BaseException as error:  # noqa: B036 - sys.exit() in student code too

@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 from minigrad.homework import sandbox
-from minigrad.homework.checks import KINDS
+from minigrad.homework.checks import KINDS, inputs_of
 from minigrad.homework.child import BOOTSTRAP, ERROR
 from minigrad.homework.locate import LocateError
 from minigrad.homework.trees import copy_solution, graft_task, student_sources
@@ -81,8 +81,8 @@ def units_of(task, inputs):
     """[(label, part, unit), ...] that the child of `task` computes."""
     listed = []
     for label in LABELS:
-        view = {k[len(label) + 1:]: v for k, v in inputs.items() if k.startswith(label + "/")}
-        listed += [(label, part, unit) for part, unit, _ in KINDS[task.check].units(task, view)]
+        listed += [(label, part, unit) for part, unit, _ in
+                   KINDS[task.check].units(task, inputs_of(inputs, label))]
     return listed
 
 
@@ -224,9 +224,9 @@ def score_task(task, inputs, expected, got, outcome, note):
             units = [(p, u) for (lab, p, u) in expected if lab == label and p == key]
             want = {(p, u): a for (lab, p, u), a in expected.items() if lab == label}
             have = {(p, u): a for (lab, p, u), a in got.items() if lab == label}
-            view = {k[len(label) + 1:]: v for k, v in inputs.items() if k.startswith(label + "/")}
             for unit in units:
-                message = _judge_unit(check, task, unit, view, want, have, outcome, note)
+                message = _judge_unit(check, task, unit, inputs_of(inputs, label), want, have,
+                                      outcome, note)
                 if message:
                     message = f"failed {SAID[label]}: {message}"
                     break

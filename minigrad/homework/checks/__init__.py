@@ -18,6 +18,12 @@ from minigrad.homework.compare import mismatch
 DIAGNOSTIC = "diag_"
 
 
+def inputs_of(inputs, label):
+    """The arrays of one input set: {"public/x": a} -> {"x": a} for label "public"."""
+    prefix = label + "/"
+    return {key[len(prefix):]: value for key, value in inputs.items() if key.startswith(prefix)}
+
+
 class Check:
     """The base of every kind: compare every non-diagnostic array with the solution's."""
 
