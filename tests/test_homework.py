@@ -201,6 +201,12 @@ def test_release_holds_no_blanked_solution_expression(name, releases):
         for place in task.functions:
             text = (releases[name] / place.path).read_text()
             assert f'raise NotImplementedError("Task {task.id}: {place.qualname}")' in text
+            if task.check == "op" and place.owner:  # each rule line of the math block asks
+                doc = locate.docstring_node(locate.find(ast.parse(text), place.owner)).value
+                for label in ("vjp:", "jvp:"):
+                    segments = [seg for line in doc.splitlines() for seg in line.split(";")
+                                if seg.strip().startswith(label) or f"  {label}" in seg]
+                    assert segments and all(f"Task {task.id}: derive" in seg for seg in segments)
     assert not (releases[name] / "minigrad" / "homework").exists()
 
 
