@@ -124,13 +124,19 @@ def redact(source, needle, task_id, path="<source>"):
         if i not in inside_text:
             raise LocateError(f"{path}, line {i + 1}: {needle!r} occurs in code, which is never "
                               "redacted; blank the function that holds it instead")
-        if _CLOSING.search(line):
+        indent = line[:len(line) - len(line.lstrip())]
+        ending = "\n" if line.endswith("\n") else ""
+        removed = f"(removed: Task {task_id} asks for this)"
+        quotes = _CLOSING.findall(line)
+        if len(quotes) == 2 and line.strip()[:3] == line.strip()[-3:] == quotes[0]:
+            lines[i] = f"{indent}{quotes[0]}{removed}{quotes[0]}{ending}"  # a one-line docstring
+            found = True
+            continue
+        if quotes:
             raise LocateError(f"{path}, line {i + 1}: {needle!r} shares a line with a docstring's "
                               "quotes; move the quotes to their own line")
-        indent = line[:len(line) - len(line.lstrip())]
         prefix = "# " if line.lstrip().startswith("#") else ""
-        ending = "\n" if line.endswith("\n") else ""
-        lines[i] = f"{indent}{prefix}(removed: Task {task_id} asks for this){ending}"
+        lines[i] = f"{indent}{prefix}{removed}{ending}"
         found = True
     if not found:
         raise LocateError(f"{path}: {needle!r} not found; update the assignment's redact list")

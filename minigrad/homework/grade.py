@@ -183,8 +183,11 @@ def grade(submission, assignment, solution_root, cache=None, identity="auto", lo
     work_root.chmod(0o755)
     results = []
     # Every submitted file is read before any of the student's code runs.
-    submitted = [student_sources(task, submission, solution_root, assignment)
-                 for task in assignment.tasks]
+    try:
+        submitted = [student_sources(task, submission, solution_root, assignment)
+                     for task in assignment.tasks]
+    except LocateError as error:
+        raise RuntimeError(str(error)) from None
     try:
         for index, task in enumerate(assignment.tasks):
             started = time.monotonic()

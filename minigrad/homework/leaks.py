@@ -16,7 +16,7 @@ import re
 
 from minigrad.homework.locate import find, parse_source
 from minigrad.homework.regions import _MARK
-from minigrad.homework.trees import solution_file
+from minigrad.homework.trees import read_solution
 
 _COMPUTES = (ast.BinOp, ast.UnaryOp, ast.Subscript, ast.Compare, ast.BoolOp, ast.IfExp)
 #: A bare call (no operator) is an answer only when it is this long: `optimizer.step()`
@@ -77,7 +77,7 @@ def find_leaks(assignment, solution_root, release):
             by_file[place.path].append((task, place))
     answers = {}  # expression -> where it came from
     for path, places in by_file.items():
-        solution = solution_file(places[0][1], solution_root, assignment).read_text()
+        solution = read_solution(places[0][1], solution_root, assignment)
         tree = parse_source(solution, path)
         for task, place in places:
             for expression in expressions(find(tree, place.qualname, path).body):

@@ -15,7 +15,7 @@ import shutil
 from minigrad.homework import docstrings, leaks
 from minigrad.homework.locate import LocateError, blank, docstring_node, find, parse_source
 from minigrad.homework.regions import strip_notebook, strip_regions
-from minigrad.homework.trees import solution_file, stub_message
+from minigrad.homework.trees import read_solution, stub_message
 
 RULE_LABELS = ("forward", "vjp", "jvp")
 
@@ -46,7 +46,7 @@ def make_release(assignment, solution_root, dest):
             for place in task.functions:
                 text = sources.get(place.path)
                 if text is None:
-                    text = solution_file(place, solution_root, assignment).read_text()
+                    text = read_solution(place, solution_root, assignment)
                 sources[place.path] = blank(text, place.qualname, stub_message(task, place),
                                             place.path)
             for owner, path, labels in _rule_lines(task, sources):

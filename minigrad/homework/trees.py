@@ -28,6 +28,20 @@ def solution_file(place, solution_root, assignment):
     return assignment.directory / place.path
 
 
+def read_solution(place, solution_root, assignment):
+    """The solution's text of the file holding `place`.
+
+    Raises:
+        LocateError: naming the file, when the solution has no such file.
+    """
+    path = solution_file(place, solution_root, assignment)
+    try:
+        return path.read_text()
+    except OSError:
+        raise LocateError(f"{place}: the solution has no file {path}; check the place's "
+                          "path in the assignment file") from None
+
+
 def copy_solution(dest, solution_root, assignment):
     """dest/minigrad (the solution package, without its assignments) and the
     assignment's own .py files at dest's root; readable by anyone, written by no one else."""
@@ -80,7 +94,7 @@ def student_sources(task, submission, solution_root, assignment):
             sources[place.path] = (found.read_text(encoding="utf-8", errors="replace"),
                                    str(found.relative_to(submission)))
         else:
-            text = solution_file(place, solution_root, assignment).read_text()
+            text = read_solution(place, solution_root, assignment)
             for other in task.functions:
                 if other.path == place.path:
                     text = blank(text, other.qualname, stub_message(task, other), place.path)

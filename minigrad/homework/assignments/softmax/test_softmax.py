@@ -22,8 +22,7 @@ def test_softmax_vjp_at_fifty_thousand_classes_is_cheap():
     x = mg.tensor(draw(2, 50_000, seed=2), requires_grad=True)
     g = draw(2, 50_000, seed=3)
     (mg.softmax(x) * g).sum().backward()
-    p = np.exp(x.data - x.data.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
+    p = mg.softmax(mg.tensor(x.data)).data
     np.testing.assert_allclose(x.grad.data, p * (g - (g * p).sum(axis=1, keepdims=True)),
                                rtol=1e-10, atol=1e-300)
 
