@@ -284,6 +284,15 @@ def test_the_schema_rejects_what_gradescope_would(bad):
         jsonschema.validate(bad, results.SCHEMA)
 
 
+def test_the_sandbox_probe_says_why_python_cannot_start(tmp_path, monkeypatch):
+    from minigrad.homework import sandbox
+    assert sandbox.check_python(tmp_path, None) is None
+    monkeypatch.setattr(sandbox, "interpreter", lambda identity: "/bin/false")
+    assert "the probe exited with status 1" in sandbox.check_python(tmp_path / "again", None)
+    monkeypatch.setattr(sandbox, "interpreter", lambda identity: str(tmp_path / "no-python"))
+    assert "cannot start Python" in sandbox.check_python(tmp_path / "third", None)
+
+
 # ----- the command ------------------------------------------------------------------------
 def test_list_prints_one_line_per_assignment(capsys):
     assert cli.main(["list"]) == 0

@@ -69,7 +69,7 @@ def command_grade(args):
         graded = grade.grade(submission, assignment, solution_root, cache,
                              log=lambda line: print(line, file=sys.stderr))
     except RuntimeError as error:
-        print(f"minigrad-homework grade: the assignment is broken: {error}", file=sys.stderr)
+        print(f"minigrad-homework grade: could not grade: {error}", file=sys.stderr)
         return 1
     document = results.results_json(assignment, graded, time.monotonic() - started, note)
     results.write(document, args.results)

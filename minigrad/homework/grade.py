@@ -109,13 +109,9 @@ def run_child(task, tree_setup, inputs, work_root, identity):
            "labels": list(LABELS)}
     (work / "job.json").write_text(json.dumps(job))
     (work / "job.json").chmod(0o644)
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(out), "LANG": "C.UTF-8",
-           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-           "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
-    env.update({k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_CORETYPE")
-                or k.startswith("OPENBLAS_L2")})
     argv = [sandbox.interpreter(identity), "-I", "-S", "-B", "-c", BOOTSTRAP, str(work / "job.json")]
-    outcome = sandbox.run(argv, work, env, task.time_limit, task.memory_limit, identity)
+    outcome = sandbox.run(argv, work, sandbox.child_environment(out), task.time_limit,
+                          task.memory_limit, identity)
     results = {}
     for label, part, unit in units_of(task, inputs):
         data = sandbox.read_regular_file(out / f"{label}.{part}.{unit}.npz")
@@ -175,12 +171,17 @@ def grade(submission, assignment, solution_root, cache=None, identity="auto", lo
         [TaskResult, ...] in task order.
 
     Raises:
-        RuntimeError: if the solution fails its own checks (a broken assignment).
+        RuntimeError: if the solution fails its own checks (a broken assignment), or the
+            sandbox cannot run Python (which would give every task 0).
     """
     if identity == "auto":
         identity = sandbox.sandbox_identity()
     work_root = pathlib.Path(tempfile.mkdtemp(prefix="minigrad-grade-"))
     work_root.chmod(0o755)
+    problem = sandbox.check_python(work_root, identity)
+    if problem:  # or every task would score 0 for a reason that is not the student's
+        shutil.rmtree(work_root, ignore_errors=True)
+        raise RuntimeError(problem)
     results = []
     # Every submitted file is read before any of the student's code runs.
     try:

@@ -79,6 +79,38 @@ def interpreter(identity):
         "every user can run it")
 
 
+def child_environment(home):
+    """A clean environment for a child: nothing of ours but what Python and NumPy need to
+    start (the dynamic loader's path, OpenBLAS's processor settings), one BLAS thread."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+    env.update({k: v for k, v in os.environ.items()
+                if k in ("LD_LIBRARY_PATH", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")})
+    return env
+
+
+def check_python(folder, identity):
+    """None if a child (as `identity`, under the limits) can start Python and import
+    NumPy, else what went wrong."""
+    import numpy
+    site = str(pathlib.Path(numpy.__file__).resolve().parent.parent)
+    probe = pathlib.Path(folder) / "probe"
+    probe.mkdir(parents=True)
+    probe.chmod(0o755)
+    program = f"import sys; sys.path.append({site!r}); import numpy"
+    try:
+        outcome = run([interpreter(identity), "-I", "-S", "-c", program], probe,
+                      child_environment(probe), 60, 2 * 10 ** 9, identity)
+    except (OSError, RuntimeError) as error:
+        return f"the sandbox cannot start Python: {error}"
+    if outcome.returncode == 0:
+        return None
+    user = f"user {SANDBOX_USER!r}" if identity else "this user"
+    return (f"the sandbox cannot run Python with NumPy as {user}: the probe {outcome.fate}: "
+            f"{outcome.stderr.strip()[-500:]}")
+
+
 def _others_can_run(path):
     """Whether a user who owns nothing here can execute `path` (mode bits only)."""
     path = pathlib.Path(os.path.realpath(path))
