@@ -50,6 +50,9 @@ def _toml():
 
 @dataclasses.dataclass
 class Task:
+    """One task of an assignment: what the student writes (`functions`, by place), how it
+    is graded (`check`, its `cases` and `options`), and what it is worth."""
+
     id: str
     title: str
     points: float
@@ -81,6 +84,9 @@ class Task:
 
 @dataclasses.dataclass
 class Assignment:
+    """An assignment file, read: its tasks, its files (beside it in `directory`), the
+    public seed, and the hidden seed when it comes from an autograder."""
+
     name: str
     title: str
     directory: pathlib.Path
