@@ -92,11 +92,12 @@ def test_adamw_decays_the_weights_directly():
 
 def test_defaults_match_pytorch():
     w = [nn.Parameter([1.0])]
-    adam, adamw = optim.Adam(w), optim.AdamW(w)
-    assert (adam.lr, adam.betas, adam.eps, adam.weight_decay) == (1e-3, (0.9, 0.999), 1e-8, 0.0)
-    assert (adamw.lr, adamw.weight_decay) == (1e-3, 1e-2)
-    sgd = optim.SGD(w, lr=0.1)
-    assert (sgd.momentum, sgd.nesterov, sgd.weight_decay) == (0.0, False, 0.0)
+    adam, adamw = optim.Adam(w).param_groups[0], optim.AdamW(w).param_groups[0]
+    assert (adam["lr"], adam["betas"], adam["eps"], adam["weight_decay"]) == \
+        (1e-3, (0.9, 0.999), 1e-8, 0.0)
+    assert (adamw["lr"], adamw["weight_decay"]) == (1e-3, 1e-2)
+    sgd = optim.SGD(w, lr=0.1).param_groups[0]
+    assert (sgd["momentum"], sgd["nesterov"], sgd["weight_decay"]) == (0.0, False, 0.0)
 
 
 # ----- shared behaviour --------------------------------------------------------------
