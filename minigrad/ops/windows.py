@@ -16,7 +16,7 @@ offsets (never over pixels), adding one strided slice per offset.
 """
 import numpy as np
 
-from minigrad.ops.indexing import IndexAdd
+from minigrad.ops.indexing import IndexAdd, scatter_add
 from minigrad.primitive import Primitive
 from minigrad.tensor import Tensor
 
@@ -133,8 +133,7 @@ class MaxPool(Primitive):
         index, shape = (self.saved.reshape(-1),), (x.size,)
         if isinstance(z_bar, Tensor):
             return IndexAdd(index, shape)(z_bar.reshape(-1)).reshape(x.shape)
-        x_bar = np.zeros(x.size, dtype=z_bar.dtype)
-        np.add.at(x_bar, index, z_bar.reshape(-1))  # overlapping windows may share a winner
+        x_bar = scatter_add(shape, index, z_bar.reshape(-1))  # windows may share a winner
         return x_bar.reshape(x.shape)
 
     def jvp(self, x_dot, z, x):
