@@ -16,6 +16,7 @@ import numpy as np
 
 import minigrad as mg
 import training_cnn
+import training_common
 import training_makemore
 from timing import Row, best_of_interleaved
 from training_common import assert_same_change, make_minigrad_step
@@ -110,6 +111,8 @@ def run(quick=False):
     rounds = 5 if quick else 15
     rows = [case("(a) MLP 64-128-10, batch 64", [64, 128, 10], 64, 2.0, rounds),
             case("(b) MLP 784-512-256-10, batch 256", [784, 512, 256, 10], 256, 1.1, rounds),
-            training_makemore.case("(c) makemore MLP (embedding, tanh), batch 32", 1.5, rounds),
-            training_cnn.case("(d) digits CNN (2 conv, 2 pool), batch 32", 1.3, rounds)]
+            training_common.case(training_makemore, "(c) makemore MLP (embedding, tanh), batch 32",
+                                 1.5, rounds),
+            training_common.case(training_cnn, "(d) digits CNN (2 conv, 2 pool), batch 32", 1.3,
+                                 rounds)]
     return [("Training step: fwd + cross-entropy + bwd + SGD (float32)", rows)]

@@ -13,7 +13,6 @@ import numpy as np
 
 import minigrad as mg
 from minigrad import nn
-from timing import Row, best_of_interleaved
 from training_common import assert_same_change, make_minigrad_step
 
 DTYPE = np.float32
@@ -150,14 +149,3 @@ def check_same_update(rng):
         assert state[state_name].dtype == DTYPE
         assert_same_change(state[state_name], params[name], before[name])
 
-
-def case(name, target, rounds):
-    rng = np.random.default_rng(0)
-    check_same_update(rng)
-    params = init_params(rng)
-    x, y = batch(rng)
-    mg_step = make_minigrad_step(minigrad_model(params), LR)
-    x_t, y_t = mg.tensor(x), mg.tensor(y)
-    mg_s, np_s = best_of_interleaved(lambda: mg_step(x_t, y_t), lambda: numpy_step(params, x, y),
-                                     rounds=rounds)
-    return Row(name, mg_s, np_s, target)

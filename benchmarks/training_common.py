@@ -1,8 +1,25 @@
-"""What the training benchmarks share: the minigrad step each one times, and the check
-each makes first, that minigrad's step and its NumPy reference changed the weights alike."""
+"""What the training benchmarks share: the minigrad step each one times, the check each
+makes first (minigrad's step and its NumPy reference changed the weights alike), and the
+timing of a benchmark module's row."""
 import numpy as np
 
 import minigrad as mg
+from timing import Row, best_of_interleaved
+
+
+def case(bench, name, target, rounds):
+    """The Row of a benchmark module, which defines LR, init_params(rng), batch(rng),
+    minigrad_model(params), numpy_step(params, x, y) and check_same_update(rng): checked
+    first, then both steps timed in alternation from the same weights and batch."""
+    rng = np.random.default_rng(0)
+    bench.check_same_update(rng)
+    params = bench.init_params(rng)
+    x, y = bench.batch(rng)
+    mg_step = make_minigrad_step(bench.minigrad_model(params), bench.LR)
+    x_t, y_t = mg.tensor(x), mg.tensor(y)
+    mg_s, np_s = best_of_interleaved(lambda: mg_step(x_t, y_t),
+                                     lambda: bench.numpy_step(params, x, y), rounds=rounds)
+    return Row(name, mg_s, np_s, target)
 
 
 def make_minigrad_step(model, lr):

@@ -14,7 +14,6 @@ import numpy as np
 
 import minigrad as mg
 from minigrad import nn
-from timing import Row, best_of_interleaved
 from training_common import assert_same_change, make_minigrad_step
 
 VOCAB, EMBED, CONTEXT, HIDDEN, BATCH = 27, 10, 3, 200, 32
@@ -90,13 +89,16 @@ class MLP(nn.Module):
         return self.out(self.hidden(e.reshape(len(X), CONTEXT * EMBED)).tanh())
 
 
+minigrad_model = MLP  # the name every training benchmark module gives its model
+
+
 def check_same_update(rng):
     """One step of each from the same weights: the same loss and the same update."""
     params = init_params(rng)
     before = {name: value.copy() for name, value in params.items()}
     X, Y = batch(rng)
     X[0, :] = X[1, 0]  # a character repeated within and across contexts
-    model = MLP(params)
+    model = minigrad_model(params)
     mg_loss = make_minigrad_step(model, LR)(mg.tensor(X), mg.tensor(Y))
     np_loss = numpy_step(params, X, Y)
     np.testing.assert_allclose(mg_loss, np_loss, rtol=1e-5)
@@ -106,14 +108,3 @@ def check_same_update(rng):
         assert state[name].dtype == DTYPE
         assert_same_change(state[name], params[key], before[key])
 
-
-def case(name, target, rounds):
-    rng = np.random.default_rng(0)
-    check_same_update(rng)
-    params = init_params(rng)
-    X, Y = batch(rng)
-    mg_step = make_minigrad_step(MLP(params), LR)
-    X_t, Y_t = mg.tensor(X), mg.tensor(Y)
-    mg_s, np_s = best_of_interleaved(lambda: mg_step(X_t, Y_t), lambda: numpy_step(params, X, Y),
-                                     rounds=rounds)
-    return Row(name, mg_s, np_s, target)
