@@ -65,9 +65,10 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
             if id(versions.owner(g)) in owners or not g.flags.writeable:
                 p.grad = wrap(np.array(g))
             owners.add(id(versions.owner(p.grad.data)))
-        for p in params:
-            p.grad.data *= coefficient
-            versions.note_change(p.grad.data)
+        with np.errstate(invalid="ignore"):  # inf * 0 where the norm is inf: as PyTorch
+            for p in params:
+                p.grad.data *= coefficient
+                versions.note_change(p.grad.data)
     return Tensor(total, dtype=np.result_type(*grads))
 
 
