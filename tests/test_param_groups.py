@@ -83,6 +83,8 @@ def test_group_params_must_be_ordered_tensors():
     w = nn.Parameter([1.0])
     with pytest.raises(TypeError, match="ordered collection such as a list"):
         optim.SGD([{"params": {w}}], lr=0.1)
+    with pytest.raises(TypeError, match="ordered collection such as a list"):
+        optim.SGD({w}, lr=0.1)
     with pytest.raises(ValueError, match="needs a 'params' entry"):
         optim.SGD([{"lr": 0.1}], lr=0.1)
     opt = optim.SGD([{"params": w}], lr=0.1)  # a single tensor is a group of one

@@ -64,7 +64,7 @@ class Optimizer:
             raise TypeError(f"{type(self).__name__}: params must be an iterable of tensors "
                             "(e.g. model.parameters()) or of dicts, not a single Tensor; "
                             "wrap it in a list")
-        groups = list(params)
+        groups = list(_ordered(params, type(self).__name__))
         if not groups:
             raise ValueError(f"{type(self).__name__} got an empty parameter list; pass "
                              "model.parameters() of a model that has parameters")
@@ -92,10 +92,7 @@ class Optimizer:
         params = param_group["params"]
         if isinstance(params, Tensor):
             params = [params]
-        elif isinstance(params, (set, frozenset)):
-            raise TypeError(f"{name}: parameters must be in an ordered collection such as a "
-                            "list; a set's order changes from run to run")
-        group = {"params": _unique_parameters(params, name)}
+        group = {"params": _unique_parameters(_ordered(params, name), name)}
         for option, value in param_group.items():
             if option != "params":
                 group[option] = value
@@ -255,6 +252,14 @@ class Optimizer:
             lines += [f"    {option}: {group[option]}"
                       for option in sorted(group) if option != "params"]
         return "\n".join(lines + [")"])
+
+
+def _ordered(params, optimizer):
+    """`params`, unless it is a set: the order of parameters is what state dicts key on."""
+    if isinstance(params, (set, frozenset)):
+        raise TypeError(f"{optimizer}: parameters must be in an ordered collection such as a "
+                        "list; a set's order changes from run to run")
+    return params
 
 
 def _unique_parameters(params, optimizer):
