@@ -6,8 +6,8 @@ conv 3x3 (16 channels, padding 1) -> ReLU -> 2x2 max pool -> conv 3x3 (32) -> Re
 update; a batch of 32 real digits, in float32. The NumPy reference is what one would
 write by hand: each convolution as im2col (a strided view of the padded image, one copy
 into rows) and one matrix product, its input gradient added back into the image one
-kernel offset at a time, and max pooling by reshaping into 2x2 blocks, its gradient
-sent to the first maximum of each block (PyTorch's tie rule, as minigrad's).
+kernel offset at a time, and max pooling by reshaping into 2x2 blocks and finding each
+block's first maximum (PyTorch's tie rule, as minigrad's), where its gradient goes.
 """
 import numpy as np
 
@@ -73,21 +73,22 @@ def conv_backward(out_bar, rows, W, x_shape=None):
 
 
 def pool_forward(x):
-    """2x2 max pooling: (N, C, H, W) -> (N, C, H/2, W/2); also each block's first argmax."""
+    """2x2 max pooling: (N, C, H, W) -> (N, C, H/2, W/2); also the flat index in x of each
+    block's first maximum."""
     n, c, h, w = x.shape
     blocks = x.reshape(n, c, h // 2, 2, w // 2, 2).transpose(0, 1, 2, 4, 3, 5)
-    blocks = blocks.reshape(n, c, h // 2, w // 2, 4)
-    k = blocks.argmax(axis=-1)
-    return np.take_along_axis(blocks, k[..., None], axis=-1)[..., 0], k
+    k = blocks.reshape(n, c, h // 2, w // 2, 4).argmax(axis=-1)
+    rows = np.arange(h // 2)[:, None] * 2 + k // 2
+    cols = np.arange(w // 2) * 2 + k % 2
+    winners = (np.arange(n * c).reshape(n, c, 1, 1) * h + rows) * w + cols
+    return x.reshape(-1)[winners], winners
 
 
-def pool_backward(z_bar, k):
-    """Each block's cotangent to its first maximum (blocks do not overlap)."""
-    n, c, oh, ow = z_bar.shape
-    blocks = np.zeros((n, c, oh, ow, 4), DTYPE)
-    np.put_along_axis(blocks, k[..., None], z_bar[..., None], axis=-1)
-    blocks = blocks.reshape(n, c, oh, ow, 2, 2).transpose(0, 1, 2, 4, 3, 5)
-    return blocks.reshape(n, c, 2 * oh, 2 * ow)
+def pool_backward(z_bar, winners, x_shape):
+    """Each block's cotangent to its first maximum (blocks do not overlap: no repeats)."""
+    x_bar = np.zeros(x_shape, DTYPE)
+    x_bar.reshape(-1)[winners] = z_bar
+    return x_bar
 
 
 def numpy_step(params, x, y, lr=LR):
@@ -111,9 +112,9 @@ def numpy_step(params, x, y, lr=LR):
     g /= len(y)
     grads = {"W3": g.T @ flat, "b3": g.sum(axis=0)}
     g_p2 = (g @ params["W3"]).reshape(p2.shape)
-    g_a2 = pool_backward(g_p2, k2) * (a2 > 0)
+    g_a2 = pool_backward(g_p2, k2, r2.shape) * (a2 > 0)
     grads["W2"], grads["b2"], g_p1 = conv_backward(g_a2, rows2, params["W2"], p1.shape)
-    g_a1 = pool_backward(g_p1, k1) * (a1 > 0)
+    g_a1 = pool_backward(g_p1, k1, r1.shape) * (a1 > 0)
     grads["W1"], grads["b1"], _ = conv_backward(g_a1, rows1, params["W1"])
     for name, G in grads.items():
         params[name] -= lr * G
