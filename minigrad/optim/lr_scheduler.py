@@ -34,6 +34,18 @@ class LRScheduler:
     Raises:
         TypeError: if optimizer is not an Optimizer.
         KeyError: when resuming and a group has no "initial_lr".
+
+    A schedule of one's own is a subclass that defines `get_lr`:
+
+    >>> import minigrad as mg
+    >>> class Halving(mg.optim.lr_scheduler.LRScheduler):
+    ...     def get_lr(self):  # initial_lr / 2 ** epoch, a closed form
+    ...         return [base / 2 ** self.last_epoch for base in self.base_lrs]
+    >>> opt = mg.optim.SGD([mg.nn.Parameter([1.0])], lr=0.8)
+    >>> halving = Halving(opt)
+    >>> opt.step(); halving.step(); opt.step(); halving.step()
+    >>> halving.last_epoch, opt.param_groups[0]["lr"]
+    (2, 0.2)
     """
 
     def __init__(self, optimizer, last_epoch=-1):
