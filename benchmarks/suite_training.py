@@ -3,7 +3,10 @@
 One step is forward, mean softmax cross-entropy against integer labels, backward, and a
 plain SGD update, in float32, for two ReLU MLPs:
 (a) 64-128-10, batch 64 (small: engine overhead shows);
-(b) 784-512-256-10, batch 256 (large: the matrix products dominate).
+(b) 784-512-256-10, batch 256 (large: the matrix products dominate);
+and two networks of their own modules:
+(c) makemore's MLP: embedding, tanh layer, 27 classes, batch 32 (training_makemore.py);
+(d) the digits CNN of examples/train_digits.py, batch 32 (training_cnn.py).
 The reference is what one would write by hand with NumPy alone: the same layers, the
 fused softmax-cross-entropy gradient (p - onehot(y)) / N, no gradient for the input
 data, and in-place updates. It is the limit for an engine built on NumPy. Both sides
@@ -12,7 +15,11 @@ start from the same weights, and one step of each is checked to give the same up
 import numpy as np
 
 import minigrad as mg
+import training_cnn
+import training_common
+import training_makemore
 from timing import Row, best_of_interleaved
+from training_common import assert_same_change, make_minigrad_step
 
 DTYPE = np.float32
 LR = 0.01
@@ -70,32 +77,21 @@ def minigrad_model(params):
     return mg.nn.Sequential(*layers)
 
 
-def make_minigrad_step(model, lr=LR):
-    optimizer = mg.optim.SGD(model.parameters(), lr=lr)
-
-    def step(x, y):
-        optimizer.zero_grad()
-        loss = mg.nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-    return step
-
-
 def check_same_update(sizes, batch, rng):
-    """One step of each from the same weights: the same loss and the same new weights."""
+    """One step of each from the same weights: the same loss and the same update."""
     params = init_params(sizes, rng)
+    before = [(W.copy(), b.copy()) for W, b in params]
     x = rng.standard_normal((batch, sizes[0])).astype(DTYPE)
     y = rng.integers(0, sizes[-1], batch)
     model = minigrad_model(params)
-    mg_loss = make_minigrad_step(model)(mg.tensor(x), mg.tensor(y))
+    mg_loss = make_minigrad_step(model, LR)(mg.tensor(x), mg.tensor(y))
     np_loss = numpy_step(params, x, y)
     np.testing.assert_allclose(mg_loss, np_loss, rtol=1e-5)
-    for k, (W, b) in enumerate(params):
+    for k, ((W, b), (W0, b0)) in enumerate(zip(params, before)):
         layer = model[2 * k]
         assert layer.weight.dtype == DTYPE and layer.weight.grad.dtype == DTYPE
-        np.testing.assert_allclose(layer.weight.data, W, rtol=1e-4, atol=1e-6)
-        np.testing.assert_allclose(layer.bias.data, b, rtol=1e-4, atol=1e-6)
+        assert_same_change(layer.weight.data, W, W0)
+        assert_same_change(layer.bias.data, b, b0)
 
 
 def case(name, sizes, batch, target, rounds):
@@ -104,7 +100,7 @@ def case(name, sizes, batch, target, rounds):
     params = init_params(sizes, rng)
     x = rng.standard_normal((batch, sizes[0])).astype(DTYPE)
     y = rng.integers(0, sizes[-1], batch)
-    mg_step = make_minigrad_step(minigrad_model(params))
+    mg_step = make_minigrad_step(minigrad_model(params), LR)
     x_t, y_t = mg.tensor(x), mg.tensor(y)
     mg_s, np_s = best_of_interleaved(lambda: mg_step(x_t, y_t), lambda: numpy_step(params, x, y),
                                      rounds=rounds)
@@ -114,5 +110,9 @@ def case(name, sizes, batch, target, rounds):
 def run(quick=False):
     rounds = 5 if quick else 15
     rows = [case("(a) MLP 64-128-10, batch 64", [64, 128, 10], 64, 2.0, rounds),
-            case("(b) MLP 784-512-256-10, batch 256", [784, 512, 256, 10], 256, 1.1, rounds)]
+            case("(b) MLP 784-512-256-10, batch 256", [784, 512, 256, 10], 256, 1.1, rounds),
+            training_common.case(training_makemore, "(c) makemore MLP (embedding, tanh), batch 32",
+                                 1.5, rounds),
+            training_common.case(training_cnn, "(d) digits CNN (2 conv, 2 pool), batch 32", 1.3,
+                                 rounds)]
     return [("Training step: fwd + cross-entropy + bwd + SGD (float32)", rows)]

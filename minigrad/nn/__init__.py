@@ -1,5 +1,5 @@
 """Neural networks: layers as Modules, and losses as functions (`mg.nn.functional`, `mg.nn.F`)."""
-from minigrad.nn import functional, init
+from minigrad.nn import functional, init, utils
 from minigrad.nn.module import Module, Parameter
 from minigrad.nn.activation import (GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax,
                                     Tanh)

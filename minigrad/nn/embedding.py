@@ -3,6 +3,7 @@ import numpy as np
 
 from minigrad.nn import init
 from minigrad.nn.module import Module, Parameter
+from minigrad.ops.indexing import GetItem
 from minigrad.tensor import Tensor
 
 
@@ -32,13 +33,21 @@ class Embedding(Module):
         self.weight = Parameter(init.normal((num_embeddings, embedding_dim), rng=rng, dtype=dtype))
 
     def forward(self, indices):
-        indices = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+        indices = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
         if indices.dtype.kind not in "iu":
             raise TypeError(f"Embedding expects integer indices, got dtype {indices.dtype}")
-        if indices.size and (indices.min() < 0 or indices.max() >= self.num_embeddings):
-            raise IndexError(f"Embedding: indices must be in [0, {self.num_embeddings}), got "
-                             f"values from {indices.min()} to {indices.max()}")
-        return self.weight[indices]
+        # A negative index would silently read from the end, so it is caught here; one too
+        # large makes the lookup itself raise. Either way the message names the range.
+        if indices.size and indices.min() < 0:
+            raise self._range_error(indices)
+        try:
+            return GetItem(indices)(self.weight)  # the indices are checked: no getitem()
+        except IndexError:
+            raise self._range_error(indices) from None
+
+    def _range_error(self, indices):
+        return IndexError(f"Embedding: indices must be in [0, {self.num_embeddings}), got "
+                          f"values from {indices.min()} to {indices.max()}")
 
     def extra_repr(self):
         return f"{self.num_embeddings}, {self.embedding_dim}"

@@ -7,6 +7,7 @@ import numpy as np
 
 from minigrad.ops.broadcasting import apply_binary
 from minigrad.primitive import Primitive, array_namespace, array_of
+from minigrad.tensor import PYTHON_SCALARS
 
 
 class Add(Primitive):
@@ -135,12 +136,15 @@ class Power(Primitive):
     x -> 0+; at y = 0 a convention), as in PyTorch. Elsewhere at x = 0 the formulas
     stand: dz/dx = inf for 0 < y < 1, as the slope is. Only those points are masked, so
     second derivatives away from x = 0 are untouched.
+
+    A small integer exponent of a float array (x ** 3, and x ** 2 in its VJP) is taken
+    by multiplication (`_power`), equal to NumPy's pow() to 2 ulps.
     """
 
     __slots__ = ()
 
     def forward(self, x, y):
-        return x ** y
+        return _power(x, y)
 
     def vjp(self, z_bar, z, x, y):
         x_needed, y_needed = self.needs_grad
@@ -161,9 +165,9 @@ def _dz_dx(x, y):
     if np.any(zero_to_zero):  # y alone first: the common x ** 2 stops here
         zero_to_zero = zero_to_zero & (array_of(x) == 0)
     if not np.any(zero_to_zero):
-        return y * x ** (y - 1)
+        return y * _power(x, y - 1)
     with np.errstate(divide="ignore", invalid="ignore"):  # 0 * inf there, replaced
-        slope = y * x ** (y - 1)
+        slope = y * _power(x, y - 1)
     return array_namespace(slope).where(zero_to_zero, 0, slope)
 
 
@@ -175,6 +179,27 @@ def _dz_dy(z, x, y):
     with np.errstate(divide="ignore", invalid="ignore"):  # 0 * -inf where x = 0, replaced
         slope = z * _log(x)
     return array_namespace(slope).where(zero_base, 0, slope)
+
+
+def _power(x, y):
+    """x ** y; for a float array and an integral Python exponent from -1 to 4, by
+    multiplication (x ** 2 and x ** -1 as NumPy itself takes them: np.square and
+    np.reciprocal), within 2 ulps of pow(), and equal to it at 0, -0, inf and nan."""
+    # A Python number is NumPy-"weak": x's dtype is kept, as multiplying keeps it.
+    if (y.__class__ in PYTHON_SCALARS and -1 <= y <= 4 and x.__class__ is np.ndarray
+            and x.dtype.kind == "f" and y == int(y)):
+        # fast: NumPy sends x ** 3 to its pow() loop, about 10x slower than two products
+        n = int(y)
+        if n == 2:
+            return np.square(x)
+        if n == 3:
+            return np.square(x) * x
+        if n == 4:
+            return np.square(np.square(x))
+        if n == -1:
+            return np.reciprocal(x)
+        return np.ones_like(x) if n == 0 else x.copy()
+    return x ** y
 
 
 def _log(x):

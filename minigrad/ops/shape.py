@@ -4,6 +4,8 @@ expand_dims, swapaxes, permute, flatten, stack and PyTorch's t and cat are compo
 All are linear, so each is its own JVP and its VJP is its adjoint: reshape back,
 transpose by the inverse permutation, slice the concatenation apart, cast back.
 """
+import math
+
 import numpy as np
 
 from minigrad.ops.reductions import normalize_axis
@@ -162,8 +164,8 @@ def shape_argument(shape):
 
 def _resolve_shape(old, shape):
     """`shape` with its -1 filled in, or a ValueError naming both shapes."""
-    size = int(np.prod(old))
-    known = int(np.prod([n for n in shape if n != -1]))
+    size = math.prod(old)  # math.prod, not np.prod: 0.1 us against 5 (this runs per reshape)
+    known = int(math.prod([n for n in shape if n != -1]))
     unknown = [i for i, n in enumerate(shape) if n == -1]
     fits = all(n >= -1 for n in shape) and len(unknown) <= 1
     if fits and unknown and known and size % known == 0:

@@ -16,7 +16,8 @@ class Adam(Optimizer):
         theta = theta - lr * m_hat / (sqrt(v_hat) + eps)
 
     Args:
-        params: the tensors to train (e.g. `model.parameters()`).
+        params: the tensors to train (e.g. `model.parameters()`), or parameter groups
+            (dicts, see `Optimizer`).
         lr: the learning rate.
         betas: (beta1, beta2), the decay rates of the moment estimates, each in [0, 1).
         eps: added to the denominator for stability, >= 0.
@@ -37,21 +38,24 @@ class Adam(Optimizer):
     decoupled = False
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0):
-        super().__init__(params, lr)
-        name = type(self).__name__
-        beta1, beta2 = betas
-        self.betas = (check_hyperparameter(name, "beta1", beta1, high=1.0, high_open=True),
-                      check_hyperparameter(name, "beta2", beta2, high=1.0, high_open=True))
-        self.eps = check_hyperparameter(name, "eps", eps)
-        self.weight_decay = check_hyperparameter(name, "weight_decay", weight_decay)
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
 
-    def update(self, theta, g, state):
-        beta1, beta2 = self.betas
-        if self.weight_decay:
+    def check_options(self, group):
+        super().check_options(group)
+        name = type(self).__name__
+        beta1, beta2 = group["betas"]
+        group["betas"] = (check_hyperparameter(name, "beta1", beta1, high=1.0, high_open=True),
+                          check_hyperparameter(name, "beta2", beta2, high=1.0, high_open=True))
+        group["eps"] = check_hyperparameter(name, "eps", group["eps"])
+        group["weight_decay"] = check_hyperparameter(name, "weight_decay", group["weight_decay"])
+
+    def update(self, theta, g, state, group):
+        lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
+        if weight_decay:
             if self.decoupled:
-                theta -= self.lr * self.weight_decay * theta
+                theta -= lr * weight_decay * theta
             else:
-                g = g + self.weight_decay * theta
+                g = g + weight_decay * theta
         if not state:
             state["step"] = 0
             state["exp_avg"] = np.zeros_like(theta)
@@ -64,11 +68,7 @@ class Adam(Optimizer):
         v += (1 - beta2) * g * g
         m_hat = m / (1 - beta1 ** t)
         v_hat = v / (1 - beta2 ** t)
-        theta -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
-
-    def hyperparameters(self):
-        return (f"lr={self.lr}, betas={self.betas}, eps={self.eps}, "
-                f"weight_decay={self.weight_decay}")
+        theta -= lr * m_hat / (np.sqrt(v_hat) + group["eps"])
 
 
 class AdamW(Adam):

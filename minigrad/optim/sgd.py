@@ -1,5 +1,5 @@
 """`SGD`: stochastic gradient descent with optional momentum, Nesterov and weight decay."""
-from minigrad.optim.optimizer import Optimizer, check_hyperparameter
+from minigrad.optim.optimizer import Optimizer, check_hyperparameter, required
 
 
 class SGD(Optimizer):
@@ -15,8 +15,9 @@ class SGD(Optimizer):
         theta = theta - lr * g
 
     Args:
-        params: the tensors to train (e.g. `model.parameters()`).
-        lr: the learning rate.
+        params: the tensors to train (e.g. `model.parameters()`), or parameter groups
+            (dicts, see `Optimizer`).
+        lr: the learning rate (required, here or in every group).
         momentum: the momentum factor, >= 0.
         nesterov: use Nesterov momentum (needs momentum > 0).
         weight_decay: L2 penalty coefficient, >= 0 (added to the gradient).
@@ -34,28 +35,28 @@ class SGD(Optimizer):
     tensor([0.8, 1.6], requires_grad=True)
     """
 
-    def __init__(self, params, lr, momentum=0, nesterov=False, weight_decay=0):
-        super().__init__(params, lr)
-        self.momentum = check_hyperparameter("SGD", "momentum", momentum)
-        self.weight_decay = check_hyperparameter("SGD", "weight_decay", weight_decay)
-        if nesterov and self.momentum == 0:
+    def __init__(self, params, lr=required, momentum=0, nesterov=False, weight_decay=0):
+        super().__init__(params, dict(lr=lr, momentum=momentum, nesterov=nesterov,
+                                      weight_decay=weight_decay))
+
+    def check_options(self, group):
+        super().check_options(group)
+        group["momentum"] = check_hyperparameter("SGD", "momentum", group["momentum"])
+        group["weight_decay"] = check_hyperparameter("SGD", "weight_decay", group["weight_decay"])
+        group["nesterov"] = bool(group["nesterov"])
+        if group["nesterov"] and group["momentum"] == 0:
             raise ValueError("SGD: nesterov=True needs momentum > 0")
-        self.nesterov = bool(nesterov)
 
-    def update(self, theta, g, state):
-        if self.weight_decay:
-            g = g + self.weight_decay * theta
-        if self.momentum:
-            if "momentum_buffer" not in state:
-                state["momentum_buffer"] = g.copy()
+    def update(self, theta, g, state, group):
+        lr, momentum, weight_decay = group["lr"], group["momentum"], group["weight_decay"]
+        if weight_decay:
+            g = g + weight_decay * theta
+        if momentum:
+            b = state.get("momentum_buffer")
+            if b is None:
+                b = state["momentum_buffer"] = g.copy()
             else:
-                b = state["momentum_buffer"]
-                b *= self.momentum  # our own buffer: safe to update in place
+                b *= momentum  # our own buffer: safe to update in place
                 b += g
-            b = state["momentum_buffer"]
-            g = g + self.momentum * b if self.nesterov else b
-        theta -= self.lr * g
-
-    def hyperparameters(self):
-        return (f"lr={self.lr}, momentum={self.momentum}, nesterov={self.nesterov}, "
-                f"weight_decay={self.weight_decay}")
+            g = g + momentum * b if group["nesterov"] else b
+        theta -= lr * g
