@@ -206,8 +206,6 @@ def test_each_step_bumps_the_version_of_every_parameter_it_changes(make):
     assert (a._version, b._version) == (versions[0] + 2, versions[1])  # b has no grad
 
 
-@pytest.mark.xfail(reason="the reverse sweep does not consult versions.changed_since yet "
-                          "(the engine's part of the in-place work)", strict=False)
 @EVERY_OPTIMIZER
 def test_a_graph_recorded_before_a_step_raises_at_backward(make):
     # The step changes w in place; a backward through a product that saved the old w
