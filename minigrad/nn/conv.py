@@ -15,6 +15,7 @@ import numpy as np
 
 from minigrad.nn import init
 from minigrad.nn.casting import check_input_dtype
+from minigrad.ops.linalg import linear
 from minigrad.ops.windows import Unfold, output_size
 from minigrad.nn.module import Module, Parameter
 from minigrad.primitive import array_of
@@ -140,12 +141,16 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     oh, ow = cols.shape[1:3]
     rows = cols.reshape(n * oh * ow, in_channels * kh * kw)  # the one copy: im2col proper
     if groups == 1:
-        out = rows @ weight.reshape(out_channels, in_channels * kh * kw).T
-    else:  # G matrix products at once: (G, rows, C/G k k) @ (G, C/G k k, out/G)
-        k = group_channels * kh * kw
-        stacked = rows.reshape(n * oh * ow, groups, k).transpose(1, 0, 2)
-        out = stacked @ weight.reshape(groups, out_channels // groups, k).transpose(0, 2, 1)
-        out = out.transpose(1, 0, 2)  # (rows, G, out/G): output channels in group order
+        # One fused entry, rows W^T + b (as a Linear layer), where matmul, transpose and a
+        # broadcast bias would take five.
+        out = linear(rows, weight.reshape(out_channels, in_channels * kh * kw),
+                     None if bias is None else to_tensor(bias, "conv2d"))
+        return out.reshape(n, oh, ow, out_channels).transpose(0, 3, 1, 2)
+    # G matrix products at once: (G, rows, C/G k k) @ (G, C/G k k, out/G)
+    k = group_channels * kh * kw
+    stacked = rows.reshape(n * oh * ow, groups, k).transpose(1, 0, 2)
+    out = stacked @ weight.reshape(groups, out_channels // groups, k).transpose(0, 2, 1)
+    out = out.transpose(1, 0, 2)  # (rows, G, out/G): output channels in group order
     out = out.reshape(n, oh, ow, out_channels).transpose(0, 3, 1, 2)
     if bias is not None:
         out = out + to_tensor(bias, "conv2d").reshape(out_channels, 1, 1)
