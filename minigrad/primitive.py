@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from types import ModuleType
-from typing import Any, Callable, ClassVar, Iterable
+from typing import Any, Callable, ClassVar, Iterable, TypeGuard
 
 import numpy as np
 
@@ -254,7 +254,7 @@ def trust_rules(primitive_classes: Iterable[type[Primitive]]) -> None:
         cls._sweep_vjp = cls.vjp
 
 
-def is_tracked(value: object) -> bool:
+def is_tracked(value: object) -> TypeGuard[Tensor]:
     """Whether an op applied to `value` is recorded or pushes a tangent: it requires grad
     while grad mode is on, or it carries a tangent of an open forward-mode level."""
     return isinstance(value, Tensor) and (
