@@ -38,6 +38,10 @@ Index = Union[int, slice, None, EllipsisType, np.ndarray, "Tensor", list[Any], t
 #: under create_graph (see minigrad/primitive.py); a constant operand may be a number.
 Array = Union[np.ndarray, "Tensor"]
 
+#: What a forward rule receives for one input: the ndarray behind a Tensor, or a constant
+#: operand as it was given (a binary op takes Python numbers as they are).
+Operand = Union[np.ndarray, np.generic, Number]
+
 #: The axes an op works over: None (all of them), an int or a tuple of ints, negative
 #: counting from the end, as NumPy's `axis=` (PyTorch's `dim=` is the same).
 Axis = Union[None, int, tuple[int, ...]]

@@ -107,7 +107,8 @@ class Min(Max):
 
 
 @pytorch_keywords
-def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001 - the NumPy name, on purpose
+def sum(x: TensorLike, axis: Axis = None,  # noqa: A001 - the NumPy name, on purpose
+        keepdims: bool = False) -> Tensor:
     """Sum over `axis` (None: all, an int, or a tuple).
 
     >>> import minigrad as mg
@@ -216,7 +217,8 @@ def _arg_reduce(reduce: Callable[..., Any], x: TensorLike, axis: int | None, kee
 
 
 @pytorch_keywords
-def all(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001 - NumPy's and PyTorch's name
+def all(x: TensorLike, axis: Axis = None,  # noqa: A001 - NumPy's and PyTorch's name
+        keepdims: bool = False) -> Tensor:
     """Whether every element along `axis` is true (nonzero): a boolean tensor, not recorded.
 
     >>> import minigrad as mg

@@ -88,7 +88,8 @@ class SoftmaxNLL(Primitive):
 
     def params(self) -> dict[str, Any]:
         kind = "indices" if self.target.dtype.kind in "iu" else "probabilities"
-        shown: dict[str, Any] = {"target": f"{kind}{self.target.shape}", "reduction": self.reduction}
+        shown: dict[str, Any] = {"target": f"{kind}{self.target.shape}",
+                                 "reduction": self.reduction}
         if self.weight is not None:
             shown["weight"] = f"array{np.shape(self.weight)}"
         if self.ignore_index != -100:
