@@ -1,9 +1,12 @@
 """`Embedding`: a lookup table of learned vectors, one row per index."""
+from __future__ import annotations
+
 import numpy as np
 
 from minigrad.nn import init
 from minigrad.nn.module import Module, Parameter
 from minigrad.tensor import Tensor
+from minigrad.typing import DTypeLike, RNGLike, TensorLike
 
 
 class Embedding(Module):
@@ -26,12 +29,13 @@ class Embedding(Module):
     (2, 2, 3)
     """
 
-    def __init__(self, num_embeddings, embedding_dim, rng=None, dtype=None):
+    def __init__(self, num_embeddings: int, embedding_dim: int, rng: RNGLike = None,
+                 dtype: DTypeLike = None) -> None:
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.weight = Parameter(init.normal((num_embeddings, embedding_dim), rng=rng, dtype=dtype))
 
-    def forward(self, indices):
+    def forward(self, indices: TensorLike) -> Tensor:
         indices = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
         if indices.dtype.kind not in "iu":
             raise TypeError(f"Embedding expects integer indices, got dtype {indices.dtype}")
@@ -40,5 +44,5 @@ class Embedding(Module):
                              f"values from {indices.min()} to {indices.max()}")
         return self.weight[indices]
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"{self.num_embeddings}, {self.embedding_dim}"

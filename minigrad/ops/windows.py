@@ -18,7 +18,7 @@ offsets (never over pixels), adding one strided slice per offset.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence, Union
+from typing import Sequence, Union
 
 import numpy as np
 
@@ -42,7 +42,8 @@ def output_size(size: int, kernel: int, stride: int, padding: int | Sequence[int
 def _sides(padding: int | Sequence[int]) -> tuple[int, int]:
     """(before, after) from one number, the same on both sides, or from a pair."""
     # np.ndim tells a number (an int or a NumPy integer) from a pair; mypy cannot follow it.
-    return (padding, padding) if np.ndim(padding) == 0 else tuple(padding)  # type: ignore[return-value, arg-type]
+    return ((padding, padding) if np.ndim(padding) == 0  # type: ignore[return-value]
+            else tuple(padding))  # type: ignore[arg-type]
 
 
 def pad_widths(padding: Padding) -> tuple[tuple[int, int], ...]:
