@@ -13,7 +13,7 @@ recorded raises a RuntimeError saying what to write instead:
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -21,6 +21,8 @@ from minigrad import grad_mode, versions
 from minigrad.random import as_generator
 from minigrad.tensor import Tensor
 from minigrad.typing import Index, RNGLike, TensorLike
+
+T = TypeVar("T", bound=Tensor)  # what changed in place is returned, as the same object
 
 
 def _array(value: Any) -> Any:
@@ -56,12 +58,12 @@ def _describe(tensor: Tensor) -> str:
     return f"shape {tensor.shape}, dtype {tensor.dtype}"
 
 
-def _done(tensor: Tensor) -> Tensor:
+def _done(tensor: T) -> T:
     versions.note_change(tensor.data)
     return tensor
 
 
-def apply_ufunc(tensor: Tensor, ufunc: np.ufunc, operand: TensorLike, symbol: str) -> Tensor:
+def apply_ufunc(tensor: T, ufunc: np.ufunc, operand: TensorLike, symbol: str) -> T:
     """`tensor <symbol>= operand` with NumPy's casting and broadcasting rules."""
     what = f"x {symbol}= y"
     check_writable(tensor, what, operand)
@@ -80,7 +82,7 @@ def apply_ufunc(tensor: Tensor, ufunc: np.ufunc, operand: TensorLike, symbol: st
     return _done(tensor)
 
 
-def matmul_(tensor: Tensor, operand: TensorLike) -> Tensor:
+def matmul_(tensor: T, operand: TensorLike) -> T:
     """`tensor @= operand`: the product must have the tensor's shape."""
     check_writable(tensor, "x @= y", operand)
     product = np.matmul(tensor.data, _array(operand))
@@ -91,7 +93,7 @@ def matmul_(tensor: Tensor, operand: TensorLike) -> Tensor:
     return _done(tensor)
 
 
-def setitem(tensor: Tensor, index: Index, value: TensorLike) -> Tensor:
+def setitem(tensor: T, index: Index, value: TensorLike) -> T:
     """`tensor[index] = value`, NumPy's assignment rules."""
     from minigrad.ops.indexing import plain_index
     check_writable(tensor, "x[index] = value", value)
@@ -99,14 +101,14 @@ def setitem(tensor: Tensor, index: Index, value: TensorLike) -> Tensor:
     return _done(tensor)
 
 
-def fill_(tensor: Tensor, value: TensorLike, what: str = "fill_") -> Tensor:
+def fill_(tensor: T, value: TensorLike, what: str = "fill_") -> T:
     """Every element set to `value`."""
     check_writable(tensor, what, value)
     tensor.data[...] = _array(value)
     return _done(tensor)
 
 
-def copy_(tensor: Tensor, source: TensorLike) -> Tensor:
+def copy_(tensor: T, source: TensorLike) -> T:
     """The values of `source` (broadcast to the tensor's shape, cast to its dtype)."""
     check_writable(tensor, "copy_", source)
     source = np.asarray(_array(source))
@@ -118,7 +120,7 @@ def copy_(tensor: Tensor, source: TensorLike) -> Tensor:
     return _done(tensor)
 
 
-def clamp_(tensor: Tensor, low: float | None = None, high: float | None = None) -> Tensor:
+def clamp_(tensor: T, low: float | None = None, high: float | None = None) -> T:
     """Every element limited to [low, high] (either may be None)."""
     if low is None and high is None:
         raise ValueError("clamp_: give min, max or both")
@@ -127,16 +129,16 @@ def clamp_(tensor: Tensor, low: float | None = None, high: float | None = None) 
     return _done(tensor)
 
 
-def uniform_(tensor: Tensor, low: float = 0.0, high: float = 1.0, rng: RNGLike = None
-             ) -> Tensor:
+def uniform_(tensor: T, low: float = 0.0, high: float = 1.0, rng: RNGLike = None
+             ) -> T:
     """Samples from U(low, high) (`rng`: a Generator, a seed, or None for the default)."""
     check_writable(tensor, "uniform_")
     tensor.data[...] = as_generator(rng).uniform(low, high, size=tensor.shape)
     return _done(tensor)
 
 
-def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, rng: RNGLike = None
-            ) -> Tensor:
+def normal_(tensor: T, mean: float = 0.0, std: float = 1.0, rng: RNGLike = None
+            ) -> T:
     """Samples from N(mean, std^2) (`rng`: a Generator, a seed, or None for the default)."""
     check_writable(tensor, "normal_")
     tensor.data[...] = as_generator(rng).normal(mean, std, size=tensor.shape)

@@ -7,7 +7,7 @@ Every operator and method below is one line that calls an op: the math lives in
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, TypeVar
 
 import numpy as np
 
@@ -18,6 +18,8 @@ from minigrad.typing import Axis, DTypeLike, Index, Number, RNGLike, ShapeLike, 
 
 if TYPE_CHECKING:
     from minigrad.primitive import Primitive
+
+TensorT = TypeVar("TensorT", bound="Tensor")  # in-place methods return self, of its class
 
 
 class Tensor(PyTorchNames):
@@ -100,7 +102,7 @@ class Tensor(PyTorchNames):
                 "requires_grad can only be turned off on a leaf tensor; use .detach() instead")
         self._requires_grad = bool(value)
 
-    def requires_grad_(self, value: bool = True) -> Tensor:
+    def requires_grad_(self: TensorT, value: bool = True) -> TensorT:
         """Set requires_grad in place and return self (PyTorch's spelling)."""
         self.requires_grad = value
         return self
@@ -251,15 +253,15 @@ class Tensor(PyTorchNames):
     def __getitem__(self, index: Index) -> Tensor: return ops.getitem(self, index)
 
     # In place: the same object, its data changed and its version bumped (inplace.py).
-    def __iadd__(self, other: TensorLike) -> Tensor:
+    def __iadd__(self: TensorT, other: TensorLike) -> TensorT:
         return inplace.apply_ufunc(self, np.add, other, "+")
-    def __isub__(self, other: TensorLike) -> Tensor:
+    def __isub__(self: TensorT, other: TensorLike) -> TensorT:
         return inplace.apply_ufunc(self, np.subtract, other, "-")
-    def __imul__(self, other: TensorLike) -> Tensor:
+    def __imul__(self: TensorT, other: TensorLike) -> TensorT:
         return inplace.apply_ufunc(self, np.multiply, other, "*")
-    def __itruediv__(self, other: TensorLike) -> Tensor:
+    def __itruediv__(self: TensorT, other: TensorLike) -> TensorT:
         return inplace.apply_ufunc(self, np.true_divide, other, "/")
-    def __imatmul__(self, other: TensorLike) -> Tensor: return inplace.matmul_(self, other)
+    def __imatmul__(self: TensorT, other: TensorLike) -> TensorT: return inplace.matmul_(self, other)
     def __setitem__(self, index: Index, value: TensorLike) -> None:
         inplace.setitem(self, index, value)
 
@@ -283,14 +285,14 @@ class Tensor(PyTorchNames):
     def __invert__(self) -> Tensor: return ops.logical(np.invert, self)
 
     # ----- in place, by PyTorch's names (a trailing _ marks them) ----------------------
-    def zero_(self) -> Tensor: return inplace.fill_(self, 0, "zero_")
-    def fill_(self, value: TensorLike) -> Tensor: return inplace.fill_(self, value)
-    def copy_(self, source: TensorLike) -> Tensor: return inplace.copy_(self, source)
-    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    def zero_(self: TensorT) -> TensorT: return inplace.fill_(self, 0, "zero_")
+    def fill_(self: TensorT, value: TensorLike) -> TensorT: return inplace.fill_(self, value)
+    def copy_(self: TensorT, source: TensorLike) -> TensorT: return inplace.copy_(self, source)
+    def clamp_(self: TensorT, min: float | None = None, max: float | None = None) -> TensorT:  # noqa: A002
         return inplace.clamp_(self, min, max)
-    def uniform_(self, a: float = 0.0, b: float = 1.0, rng: RNGLike = None) -> Tensor:
+    def uniform_(self: TensorT, a: float = 0.0, b: float = 1.0, rng: RNGLike = None) -> TensorT:
         return inplace.uniform_(self, a, b, rng)
-    def normal_(self, mean: float = 0.0, std: float = 1.0, rng: RNGLike = None) -> Tensor:
+    def normal_(self: TensorT, mean: float = 0.0, std: float = 1.0, rng: RNGLike = None) -> TensorT:
         return inplace.normal_(self, mean, std, rng)
 
     # ----- methods: the same names as the mg.* functions (PyTorch's: pytorch_names.py) -
