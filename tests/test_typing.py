@@ -73,9 +73,10 @@ out, tangent = mg.jvp(f, (x,), (mg.ones_like(x),))
 net = mg.nn.Sequential(mg.nn.Linear(4, 2, rng=0), mg.nn.ReLU())
 hidden = net(x)
 loader = mg.data.DataLoader(np.ones((4, 4)), np.array([0, 1, 2, 0]), batch_size=2)
+total = 0.0
 for xb, yb in loader:
-    batch_loss = mg.nn.F.cross_entropy(model(xb), yb)
-print(value, row.shape, gradient.shape, float(batch_loss))
+    total += float(mg.nn.F.cross_entropy(model(xb), yb))
+print(value, row.shape, gradient.shape, total)
 '''
 
 # What the checker must say about it: each expression, by name, with the type revealed.
