@@ -2,7 +2,7 @@
 
 A tensor produced by a recorded op points at its tape entry (`_entry`) and its inputs;
 a leaf has none.
-Every operator and method below is one line that calls an op: the math lives in
+Every operator and method below is one call into an op: the math lives in
 `minigrad/ops/`, one family per file, and in-place changes in `minigrad/inplace.py`.
 """
 from __future__ import annotations
