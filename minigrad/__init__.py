@@ -7,6 +7,8 @@
 Read in this order: tensor.py (the array), primitive.py (how an op is defined),
 backward.py (reverse mode), forward_mode.py, transforms.py, ops/ (the ops by family).
 """
+from typing import TYPE_CHECKING
+
 # tensor.py first: it imports the ops at its end, and they need Tensor defined.
 from minigrad.tensor import Tensor
 from minigrad.dtypes import get_default_dtype, set_default_dtype
@@ -34,13 +36,36 @@ from minigrad.anomaly import AnomalyError, detect_anomaly
 from minigrad import reference
 from minigrad.serialization import load, save
 from minigrad.draw import Graph, draw
-from minigrad import data, datasets, nn, optim, spellings, testing
+from minigrad import data, datasets, nn, ops, optim, spellings, testing
 
 __version__ = "0.1.0"
 
+# The public names, for `from minigrad import *` and for type checkers, which read a typed
+# package's imports as private unless listed here.
+__all__ = [
+    "Tensor", "get_default_dtype", "set_default_dtype", "bool_", "float16", "float32",
+    "float64", "int32", "int64", "enable_grad", "is_grad_enabled", "no_grad",
+    "set_grad_enabled", "Primitive", "Tape", "arange", "as_tensor", "eye", "from_numpy",
+    "full", "linspace", "multinomial", "ones", "ones_like", "rand", "randint", "randn",
+    "tensor", "zeros", "zeros_like", "manual_seed", "abs", "add", "astype", "broadcast_to",
+    "clip", "concatenate", "cos", "divide", "exp", "expand_dims", "log", "log_softmax",
+    "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "multiply", "negative",
+    "power", "relu", "reshape", "sigmoid", "sign", "sin", "softmax", "sqrt", "squeeze",
+    "stack", "subtract", "sum", "swapaxes", "tanh", "transpose", "var", "where", "allclose",
+    "argmax", "argmin", "cat", "clamp", "flatten", "floor_divide", "permute", "remainder", "std",
+    "tril", "triu",
+    "unsqueeze", "grad", "hessian", "jacobian", "jvp", "value_and_grad", "vjp", "use_engine",
+    "AnomalyError", "detect_anomaly", "reference", "load", "save", "Graph", "draw", "data",
+    "datasets", "nn", "optim", "spellings", "testing", "ops",
+]
 
-def __getattr__(name):
-    # Only reached for a name minigrad does not have: PyTorch's spelling of something minigrad
-    # spells differently gets the minigrad spelling (mg.long: mg.int64), anything else a
-    # did-you-mean that never names a different function (see spellings.py).
-    raise spellings.attribute_error("module 'minigrad'", name, globals(), spellings.MODULE_NAMES)
+
+# Hidden from type checkers, which would otherwise accept any name, as this function's
+# result, instead of reporting the misspelling the AttributeError reports at run time.
+if not TYPE_CHECKING:
+    def __getattr__(name):
+        # Only reached for a name minigrad does not have: PyTorch's spelling of something
+        # minigrad spells differently gets the minigrad spelling (mg.long: mg.int64),
+        # anything else a did-you-mean that never names a different function (spellings.py).
+        raise spellings.attribute_error("module 'minigrad'", name, globals(),
+                                        spellings.MODULE_NAMES)

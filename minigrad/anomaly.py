@@ -10,13 +10,25 @@ Off (the default) it costs nothing: the checking version of op application is in
 only while the mode is on (see engines.install), and the reverse sweep reads the switch
 once per backward.
 """
+from __future__ import annotations
+
 import functools
 import linecache
 import os
 import sys
 import weakref
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Callable, Literal, Sequence, TypeVar
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from minigrad.primitive import Primitive
+    from minigrad.tensor import Tensor
+
+F = TypeVar("F", bound=Callable[..., Any])
+#: Where an op was applied: (file, line, source text).
+Origin = tuple[str, int, str]
 
 
 class AnomalyError(RuntimeError):
@@ -26,19 +38,19 @@ class AnomalyError(RuntimeError):
 class _State:
     __slots__ = ("depth",)
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.depth = 0
 
     @property
-    def enabled(self):
+    def enabled(self) -> bool:
         return self.depth > 0
 
 
-state = _State()
+state: _State = _State()
 
 # Where each output recorded under the mode was applied: id(output) -> (file, line,
 # source), dropped when the output is freed. (Keyed by id: tensors compare elementwise.)
-_origins = {}
+_origins: dict[int, Origin | None] = {}
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
@@ -59,29 +71,29 @@ class detect_anomaly:
     minigrad.anomaly.AnomalyError: detect_anomaly: 'log' made inf/NaN in its forward output ...
     """
 
-    def __enter__(self):
+    def __enter__(self) -> detect_anomaly:
         from minigrad import engines
         state.depth += 1
         engines.install()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         from minigrad import engines
         state.depth -= 1
         engines.install()
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: F) -> F:
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             with detect_anomaly():
                 return fn(*args, **kwargs)
-        return wrapper
+        return wrapper  # type: ignore[return-value]  # wraps(fn) keeps fn's signature
 
 
-def checking(apply):
+def checking(apply: Callable[..., Tensor]) -> Callable[..., Tensor]:
     """`apply` (an engine's op application) followed by the forward-output check."""
-    def apply_and_check(op, *inputs):
+    def apply_and_check(op: Primitive, *inputs: Any) -> Tensor:
         out = apply(op, *inputs)
         origin = _user_line()
         if out._entry is not None:
@@ -93,18 +105,20 @@ def checking(apply):
     return apply_and_check
 
 
-def check_vjp(output, z_bar, in_bars, caller):
+def check_vjp(output: Tensor, z_bar: Any, in_bars: Sequence[Any], caller: str) -> None:
     """After a VJP rule: raise if a cotangent is inf/NaN though z_bar and the values the
     rule read were finite."""
-    inputs = output._inputs
     if all(bar is None or _finite(bar) for bar in in_bars):
         return
+    entry, inputs = output._entry, output._inputs
+    assert entry is not None and inputs is not None  # its rule just ran: recorded, not released
     if _finite(z_bar) and _finite(output.data) and all(_finite(x) for x in inputs):
-        raise AnomalyError(_describe(f"VJP result (during {caller})", output._entry, output,
+        raise AnomalyError(_describe(f"VJP result (during {caller})", entry, output,
                                      inputs, _origins.get(id(output))))
 
 
-def check_jvp(op, out, inputs, tangents, z_dot):
+def check_jvp(op: Primitive, out: Tensor, inputs: Sequence[Any], tangents: Sequence[Any],
+              z_dot: Any) -> None:
     """After a JVP rule: raise if the tangent is inf/NaN though inputs and tangents were
     finite."""
     if _finite(z_dot) or not all(_finite(v) for v in list(inputs) + list(tangents)):
@@ -112,7 +126,7 @@ def check_jvp(op, out, inputs, tangents, z_dot):
     raise AnomalyError(_describe("JVP result", op, out, inputs, _user_line()))
 
 
-def _finite(value):
+def _finite(value: Any) -> bool:
     array = getattr(value, "data", value) if not isinstance(value, np.ndarray) else value
     if value is None or not isinstance(array, (np.ndarray, np.generic, float, int)):
         return True
@@ -120,9 +134,9 @@ def _finite(value):
     return array.dtype.kind not in "fc" or bool(np.isfinite(array).all())
 
 
-def _user_line():
+def _user_line() -> Origin | None:
     """(file, line, source) of the innermost frame outside the minigrad package."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
         frame = frame.f_back
     if frame is None:
@@ -131,11 +145,12 @@ def _user_line():
     return filename, line, linecache.getline(filename, line).strip()
 
 
-def _describe(what, op, out, inputs, origin):
-    names = {}
+def _describe(what: str, op: Primitive, out: Tensor, inputs: Sequence[Any],
+              origin: Origin | None) -> str:
+    names: dict[int, str] = {}
     lines = [f"detect_anomaly: '{op.op}' made inf/NaN in its {what} from finite values."]
     if out._entry is not None:
-        def name(x):
+        def name(x: Any) -> str:
             if getattr(x, "_entry", None) is not None:
                 return f"v{x._position}"
             return names.setdefault(id(x), "leaf" if hasattr(x, "_entry") else "const")
@@ -152,7 +167,7 @@ def _describe(what, op, out, inputs, origin):
     return "\n".join(lines)
 
 
-def _summary(value):
+def _summary(value: Any) -> str:
     array = np.asarray(getattr(value, "data", value))
     if value is None:
         return "None"

@@ -18,21 +18,27 @@ it replaces and what it saves (callgrind instruction counts on benchmarks/suite_
 Leaves receive their `.grad` only when the sweep is complete, so a sweep that fails
 part-way (a released graph, a value changed in place) changes no gradient.
 """
+from __future__ import annotations
+
 import gc
 import heapq
+from typing import Any, Sequence
 
 import numpy as np
 
 from minigrad import anomaly, grad_mode, versions
 from minigrad.sweep import (check_saved_values, check_target, checked_cotangent,
                             initial_cotangent, released_graph_error, reused_instance_error)
+from minigrad.primitive import Primitive
 from minigrad.tensor import Tensor, wrap
+from minigrad.typing import Array, TensorLike
 
 _heappush = heapq.heappush
 _heappop = heapq.heappop
 
 
-def backward(target, grad=None, retain_graph=None, create_graph=False):
+def backward(target: Tensor, grad: TensorLike | None = None, retain_graph: bool | None = None,
+             create_graph: bool = False) -> None:
     """Accumulate d(target)/d(leaf) into `.grad` of each leaf that requires grad."""
     check_target(target, "backward")
     z_bar = initial_cotangent(target, grad, create_graph)
@@ -51,19 +57,22 @@ def backward(target, grad=None, retain_graph=None, create_graph=False):
             gc.enable()
 
 
-def gradient(target, sources, grad=None, retain_graph=False, create_graph=False,
-             within=None, caller="gradient"):
+def gradient(target: Tensor, sources: Sequence[Tensor], grad: TensorLike | None = None,
+             retain_graph: bool = False, create_graph: bool = False,
+             within: set[Tensor] | None = None, caller: str = "gradient") -> list[Tensor]:
     """d(target)/d(source) for each source, leaving every `.grad` untouched.
 
     Sources may be leaves or intermediate tensors. A source the target does not depend on
     gets zeros. With `create_graph` the results are recorded tensors (for higher orders).
     """
     z_bar = initial_cotangent(target, grad, create_graph, caller)
-    return reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within, caller)
+    grads = reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within, caller)
+    return grads  # type: ignore[return-value]  # a list: sources were given
 
 
-def reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within=None,
-                  caller="gradient"):
+def reverse_sweep(target: Tensor, z_bar: Array, sources: Sequence[Tensor] | None,
+                  retain_graph: bool, create_graph: bool, within: set[Tensor] | None = None,
+                  caller: str = "gradient") -> list[Tensor] | None:
     """Run the VJP rules from `target` back to the leaves, newest entry first.
 
     Args:
@@ -78,11 +87,11 @@ def reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within=Non
     bars = {target: z_bar}  # tensor -> its cotangent so far; pending ones, then leaves
     # fast: a heap of (-position, tensor) replaces the reference's topological order: no
     # pass to collect and sort the graph first (that pass cost about 3k instructions).
-    heap = []
+    heap: list[tuple[int, Tensor]] = []
     if target._entry is not None and (within is None or target in within):
         heap.append((-target._position, target))
     wanted = None if sources is None else set(sources)
-    finished = {}  # the complete cotangents of the intermediate tensors that are sources
+    finished: dict[Tensor, Array] = {}  # the complete cotangents of the intermediate tensors that are sources
     last_change = versions.state.last_change  # entries older than this may read a change
     detect = anomaly.state.enabled
 
@@ -96,7 +105,7 @@ def reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within=Non
         while heap:
             output = _heappop(heap)[1]
             z_bar = pop(output)
-            entry = output._entry
+            entry: Primitive = output._entry  # type: ignore[assignment]  # recorded: not None
             inputs = output._inputs
             if inputs is None:
                 raise released_graph_error(entry, caller)
@@ -114,7 +123,7 @@ def reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within=Non
             if create_graph:
                 in_bars = entry._sweep_vjp(z_bar, output, *inputs)
             else:
-                args = output._args
+                args: tuple[Any, ...] = output._args  # type: ignore[assignment]  # as inputs
                 if len(args) == 1:
                     in_bars = entry._sweep_vjp(z_bar, output.data, args[0])
                 elif len(args) == 2:
@@ -156,7 +165,7 @@ def reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within=Non
     return None
 
 
-def _accumulate_leaf(leaf, bar, create_graph, handed_out):
+def _accumulate_leaf(leaf: Tensor, bar: Any, create_graph: bool, handed_out: set[int]) -> None:
     """Add `bar` into leaf.grad; `handed_out` holds the ids of arrays another owner has."""
     if create_graph:
         leaf.grad = bar if leaf.grad is None else leaf.grad + bar
@@ -179,7 +188,7 @@ def _accumulate_leaf(leaf, bar, create_graph, handed_out):
     handed_out.add(id(leaf.grad.data))
 
 
-def _finish_source(source, bar, create_graph):
+def _finish_source(source: Tensor, bar: Any, create_graph: bool) -> Tensor:
     if bar is None:
         bar = np.zeros(source.shape, source.dtype)
     elif not create_graph:

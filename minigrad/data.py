@@ -1,11 +1,15 @@
 """Batching arrays for training: `DataLoader` cuts aligned arrays into mini-batches."""
+from __future__ import annotations
+
 import math
+from typing import Iterator
 
 import numpy as np
 
 from minigrad import dtypes
 from minigrad.random import as_generator
 from minigrad.tensor import Tensor, wrap
+from minigrad.typing import RNGLike, TensorLike
 
 
 class DataLoader:
@@ -41,7 +45,8 @@ class DataLoader:
     (1, 2) [1]
     """
 
-    def __init__(self, *arrays, batch_size, shuffle=False, drop_last=False, rng=None):
+    def __init__(self, *arrays: TensorLike, batch_size: int, shuffle: bool = False,
+                 drop_last: bool = False, rng: RNGLike = None) -> None:
         if not arrays:
             raise ValueError("DataLoader: give at least one array, e.g. DataLoader(X, y, "
                              "batch_size=32)")
@@ -63,31 +68,31 @@ class DataLoader:
         self.rng = as_generator(rng)
 
     @property
-    def n_samples(self):
+    def n_samples(self) -> int:
         """The number of samples (rows) in each array."""
         return len(self.arrays[0])
 
-    def __len__(self):
+    def __len__(self) -> int:
         """The number of batches in one epoch."""
         if self.drop_last:
             return self.n_samples // self.batch_size
         return math.ceil(self.n_samples / self.batch_size)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[Tensor, ...]]:
         order = self.rng.permutation(self.n_samples) if self.shuffle else None
         for b in range(len(self)):
-            rows = slice(b * self.batch_size, (b + 1) * self.batch_size)
+            rows: slice | np.ndarray = slice(b * self.batch_size, (b + 1) * self.batch_size)
             if order is not None:
                 rows = order[rows]  # integer-array indexing: a copy, in the shuffled order
             yield tuple(wrap(a[rows]) for a in self.arrays)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         shapes = ", ".join(f"{a.shape} {a.dtype}" for a in self.arrays)
         return (f"DataLoader({shapes}; batch_size={self.batch_size}, shuffle={self.shuffle}, "
                 f"drop_last={self.drop_last}, {len(self)} batches)")
 
 
-def _as_array(data):
+def _as_array(data: TensorLike) -> np.ndarray:
     if isinstance(data, Tensor):
         return data.data
     if isinstance(data, np.ndarray):

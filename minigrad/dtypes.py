@@ -4,13 +4,17 @@ NumPy's rules decide the dtype of every op result (NEP 50: Python scalars are "w
 adopt the array's dtype, so `float32_tensor * 2.0` stays float32). The default dtype only
 decides what Python numbers and lists become, and what factories and layers create.
 """
+from __future__ import annotations
+
 import numpy as np
 
+from minigrad.typing import DTypeLike
+
 _FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
-_default = [np.dtype(np.float64)]
+_default: list[np.dtype] = [np.dtype(np.float64)]
 
 
-def get_default_dtype():
+def get_default_dtype() -> np.dtype:
     """The dtype that Python numbers, lists, factories and layer parameters take (float64).
 
     >>> import minigrad as mg
@@ -20,7 +24,7 @@ def get_default_dtype():
     return _default[0]
 
 
-def set_default_dtype(dtype):
+def set_default_dtype(dtype: DTypeLike) -> None:
     """Set the default floating dtype, e.g. `mg.set_default_dtype(np.float32)` for speed.
 
     Raises:
@@ -32,12 +36,12 @@ def set_default_dtype(dtype):
     _default[0] = dtype
 
 
-def is_differentiable_dtype(dtype):
+def is_differentiable_dtype(dtype: np.dtype) -> bool:
     """Only floating (and complex) arrays carry gradients; integers and booleans are constants."""
     return dtype.kind in "fc"
 
 
-def to_array(data, dtype=None, copy=False):
+def to_array(data: object, dtype: DTypeLike = None, copy: bool = False) -> np.ndarray:
     """Turn `data` into an ndarray with NumPy's and PyTorch's dtype rules: an ndarray (or a
     NumPy scalar) keeps its dtype; Python ints and int lists give int64, bools bool, and
     Python floats and float lists the default float dtype.

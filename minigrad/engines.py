@@ -11,17 +11,26 @@ with the environment variable MINIGRAD_ENGINE=reference. Switching installs the 
 op application as `Primitive.__call__` (and anomaly mode's checks around it when that
 mode is on), so the engine in use costs nothing to look up per op.
 """
+from __future__ import annotations
+
 import functools
 import os
+from types import ModuleType
+from typing import Any, Callable, Literal, Sequence, TypeVar
+
+from minigrad.tensor import Tensor
+from minigrad.typing import TensorLike
 
 from minigrad import anomaly, backward as fast, reference
 from minigrad.primitive import Primitive
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 #: name -> (how an op is applied, the module with backward() and gradient())
-ENGINES = {"fast": (Primitive.__call__, fast), "reference": (reference.apply, reference)}
+ENGINES: dict[str, tuple[Callable[..., Tensor], ModuleType]] = {"fast": (Primitive.__call__, fast), "reference": (reference.apply, reference)}
 
 
-def _engine_name(name, where):
+def _engine_name(name: str, where: str) -> str:
     if name not in ENGINES:
         raise ValueError(f"{where}: unknown engine {name!r}; choose {' or '.join(map(repr, ENGINES))}")
     return name
@@ -30,20 +39,22 @@ def _engine_name(name, where):
 _in_use = [_engine_name(os.environ.get("MINIGRAD_ENGINE", "fast"), "MINIGRAD_ENGINE")]
 
 
-def current():
+def current() -> ModuleType:
     """The module of the engine in use (backward.py or reference.py)."""
     return ENGINES[_in_use[-1]][1]
 
 
-def current_name():
+def current_name() -> str:
     """"fast" or "reference"."""
     return _in_use[-1]
 
 
-def install():
+def install() -> None:
     """Make `Primitive.__call__` the engine's op application (checked under anomaly mode)."""
     apply = ENGINES[_in_use[-1]][0]
-    Primitive.__call__ = anomaly.checking(apply) if anomaly.state.enabled else apply
+    # A method replaced on purpose: the engine in use then costs nothing to look up per op.
+    Primitive.__call__ = (  # type: ignore[method-assign]
+        anomaly.checking(apply) if anomaly.state.enabled else apply)
 
 
 class use_engine:
@@ -63,34 +74,36 @@ class use_engine:
     tensor([12.])
     """
 
-    def __init__(self, name):
+    def __init__(self, name: str) -> None:
         self.name = _engine_name(name, "use_engine")
 
-    def __enter__(self):
+    def __enter__(self) -> use_engine:
         _in_use.append(self.name)
         install()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         _in_use.pop()
         install()
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: F) -> F:
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             with use_engine(self.name):
                 return fn(*args, **kwargs)
-        return wrapper
+        return wrapper  # type: ignore[return-value]  # wraps(fn) keeps fn's signature
 
 
-def backward(target, grad=None, retain_graph=None, create_graph=False):
+def backward(target: Tensor, grad: TensorLike | None = None, retain_graph: bool | None = None,
+             create_graph: bool = False) -> None:
     """Tensor.backward, on the engine in use."""
     current().backward(target, grad, retain_graph, create_graph)
 
 
-def gradient(target, sources, grad=None, retain_graph=False, create_graph=False,
-             within=None, caller="gradient"):
+def gradient(target: Tensor, sources: Sequence[Tensor], grad: TensorLike | None = None,
+             retain_graph: bool = False, create_graph: bool = False,
+             within: set[Tensor] | None = None, caller: str = "gradient") -> list[Tensor]:
     """d(target)/d(source) for each source, on the engine in use (what the transforms and
     Tape.gradient call)."""
     return current().gradient(target, sources, grad, retain_graph, create_graph, within,

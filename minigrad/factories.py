@@ -5,6 +5,10 @@ and every one takes `dtype=` (and, for floats, `requires_grad=`). Random ones ta
 (see minigrad/random.py); PyTorch's keywords minigrad has no use for (`device=`,
 `generator=`) get a TypeError that says what to write (minigrad/spellings.py).
 """
+from __future__ import annotations
+
+from typing import Any, Sequence, overload
+
 import numpy as np
 
 from minigrad import dtypes
@@ -12,10 +16,11 @@ from minigrad.ops.shape import shape_argument
 from minigrad.random import as_generator
 from minigrad.spellings import pytorch_keywords
 from minigrad.tensor import Tensor, wrap
+from minigrad.typing import DTypeLike, RNGLike, ShapeLike, TensorLike
 
 
 @pytorch_keywords
-def tensor(data, requires_grad=False, dtype=None):
+def tensor(data: TensorLike, requires_grad: bool = False, dtype: DTypeLike = None) -> Tensor:
     """A new tensor holding a copy of `data`, as `torch.tensor` and `np.array`: training
     never writes into the caller's array. An ndarray keeps its dtype; Python ints and int
     lists give int64, bools bool, floats the default float dtype.
@@ -28,7 +33,7 @@ def tensor(data, requires_grad=False, dtype=None):
 
 
 @pytorch_keywords
-def as_tensor(data, dtype=None):
+def as_tensor(data: TensorLike, dtype: DTypeLike = None) -> Tensor:
     """`data` as a tensor, sharing its memory where it can, as `torch.as_tensor`: a Tensor
     is returned as it is, an ndarray of the requested dtype is wrapped without a copy, and
     anything else is converted (as `mg.tensor`).
@@ -43,7 +48,7 @@ def as_tensor(data, dtype=None):
     return wrap(dtypes.to_array(data, dtype))
 
 
-def from_numpy(array):
+def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing `array`'s memory (changes to one show in the other), as
     `torch.from_numpy`.
 
@@ -56,7 +61,7 @@ def from_numpy(array):
     return wrap(dtypes.to_array(array))
 
 
-def _make(array, requires_grad):
+def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
     """A new leaf around a freshly made array (no copy needed)."""
     made = wrap(array)
     if requires_grad:
@@ -65,40 +70,44 @@ def _make(array, requires_grad):
 
 
 @pytorch_keywords
-def zeros(*shape, requires_grad=False, dtype=None):
+def zeros(*shape: int | Sequence[int], requires_grad: bool = False,
+          dtype: DTypeLike = None) -> Tensor:
     """A tensor of zeros: `mg.zeros(2, 3)` or `mg.zeros((2, 3))`."""
     return _make(np.zeros(shape_argument(shape), dtype or dtypes.get_default_dtype()), requires_grad)
 
 
 @pytorch_keywords
-def ones(*shape, requires_grad=False, dtype=None):
+def ones(*shape: int | Sequence[int], requires_grad: bool = False,
+         dtype: DTypeLike = None) -> Tensor:
     """A tensor of ones: `mg.ones(2, 3)` or `mg.ones((2, 3))`."""
     return _make(np.ones(shape_argument(shape), dtype or dtypes.get_default_dtype()), requires_grad)
 
 
 @pytorch_keywords
-def full(shape, fill_value, requires_grad=False, dtype=None):
+def full(shape: ShapeLike, fill_value: float, requires_grad: bool = False,
+         dtype: DTypeLike = None) -> Tensor:
     """A tensor of `shape` filled with `fill_value`."""
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     return _make(np.full(shape, fill_value, dtype or dtypes.get_default_dtype()), requires_grad)
 
 
 @pytorch_keywords
-def zeros_like(t, requires_grad=False, dtype=None):
+def zeros_like(t: TensorLike, requires_grad: bool = False, dtype: DTypeLike = None) -> Tensor:
     """Zeros with the shape (and, unless given, the dtype) of `t`."""
     array = np.asarray(t)
     return _make(np.zeros(array.shape, dtype or array.dtype), requires_grad)
 
 
 @pytorch_keywords
-def ones_like(t, requires_grad=False, dtype=None):
+def ones_like(t: TensorLike, requires_grad: bool = False, dtype: DTypeLike = None) -> Tensor:
     """Ones with the shape (and, unless given, the dtype) of `t`."""
     array = np.asarray(t)
     return _make(np.ones(array.shape, dtype or array.dtype), requires_grad)
 
 
 @pytorch_keywords
-def arange(start, stop=None, step=1, requires_grad=False, dtype=None):
+def arange(start: float, stop: float | None = None, step: float = 1,
+           requires_grad: bool = False, dtype: DTypeLike = None) -> Tensor:
     """Evenly spaced values in [start, stop), as NumPy's arange: integer arguments give
     int64, any float argument gives the default float dtype.
 
@@ -114,13 +123,15 @@ def arange(start, stop=None, step=1, requires_grad=False, dtype=None):
 
 
 @pytorch_keywords
-def eye(n, m=None, requires_grad=False, dtype=None):
+def eye(n: int, m: int | None = None, requires_grad: bool = False,
+        dtype: DTypeLike = None) -> Tensor:
     """The n x m identity matrix (square when m is omitted)."""
     return _make(np.eye(n, m, dtype=dtype or dtypes.get_default_dtype()), requires_grad)
 
 
 @pytorch_keywords
-def randn(*shape, rng=None, requires_grad=False, dtype=None):
+def randn(*shape: int | Sequence[int], rng: RNGLike = None, requires_grad: bool = False,
+          dtype: DTypeLike = None) -> Tensor:
     """Standard normal samples. `rng`: a np.random.Generator, or a seed for a new one.
 
     >>> import minigrad as mg
@@ -132,14 +143,16 @@ def randn(*shape, rng=None, requires_grad=False, dtype=None):
 
 
 @pytorch_keywords
-def rand(*shape, rng=None, requires_grad=False, dtype=None):
+def rand(*shape: int | Sequence[int], rng: RNGLike = None, requires_grad: bool = False,
+         dtype: DTypeLike = None) -> Tensor:
     """Uniform samples in [0, 1). `rng`: a np.random.Generator, or a seed for a new one."""
     sample = as_generator(rng).random(shape_argument(shape))
     return _make(sample.astype(dtype or dtypes.get_default_dtype()), requires_grad)
 
 
 @pytorch_keywords
-def linspace(start, end, steps, requires_grad=False, dtype=None):
+def linspace(start: float, end: float, steps: int, requires_grad: bool = False,
+             dtype: DTypeLike = None) -> Tensor:
     """`steps` evenly spaced values from start to end, both included (PyTorch's linspace;
     NumPy's linspace(start, stop, num)).
 
@@ -151,8 +164,23 @@ def linspace(start, end, steps, requires_grad=False, dtype=None):
     return _make(values, requires_grad)
 
 
+# PyTorch's two forms, randint(high, size) and randint(low, high, size), for type checkers.
+@overload
+def randint(high: int, size: ShapeLike, /, *, rng: RNGLike = None, dtype: DTypeLike = None
+            ) -> Tensor: ...
+@overload
+def randint(high: int, /, *, size: ShapeLike, rng: RNGLike = None, dtype: DTypeLike = None
+            ) -> Tensor: ...
+@overload
+def randint(*, high: int, size: ShapeLike, rng: RNGLike = None, dtype: DTypeLike = None
+            ) -> Tensor: ...
+@overload
+def randint(low: int, high: int, size: ShapeLike, rng: RNGLike = None,
+            dtype: DTypeLike = None) -> Tensor: ...
+
 @pytorch_keywords
-def randint(low=0, high=None, size=None, rng=None, dtype=None):
+def randint(low: Any = 0, high: Any = None, size: Any = None, rng: RNGLike = None,
+            dtype: DTypeLike = None) -> Tensor:
     """Integers drawn uniformly from [low, high), as PyTorch's randint: randint(high, size)
     or randint(low, high, size), size a tuple. int64 unless `dtype` is given.
 
@@ -185,7 +213,8 @@ def randint(low=0, high=None, size=None, rng=None, dtype=None):
 
 
 @pytorch_keywords
-def multinomial(probs, num_samples, replacement=False, rng=None):
+def multinomial(probs: TensorLike, num_samples: int, replacement: bool = False,
+                rng: RNGLike = None) -> Tensor:
     """Category indices drawn with probability proportional to `probs`, as PyTorch's
     multinomial: each row of weights (non-negative, not necessarily summing to 1) gives
     `num_samples` draws; without replacement no index repeats in a row.

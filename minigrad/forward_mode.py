@@ -19,7 +19,10 @@ A tangent is stored under the number of the level that attached it and counts on
 while that level is open: a tensor that leaves one `mg.jvp` (kept by a closure, say)
 carries no stale tangent into the next.
 """
+from __future__ import annotations
+
 import itertools
+from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 import numpy as np
 
@@ -33,44 +36,50 @@ class _ForwardMode:
 
     __slots__ = ("levels", "depth")
 
-    def __init__(self):
-        self.levels = []
+    def __init__(self) -> None:
+        self.levels: list[int] = []
         self.depth = 0
 
 
-state = _ForwardMode()
+state: _ForwardMode = _ForwardMode()
 _level_numbers = itertools.count()
 
 
 class dual_level:
     """Open a new, innermost level of forward mode for the block; `as` gives its number."""
 
-    def __enter__(self):
+    level: int
+
+    def __enter__(self) -> int:
         self.level = next(_level_numbers)
         state.levels.append(self.level)
         state.depth = len(state.levels)
         return self.level
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         state.levels.pop()
         state.depth = len(state.levels)
         return False
 
 
-def innermost_level():
+def innermost_level() -> int | None:
     return state.levels[state.depth - 1] if state.depth else None
 
 
-def attach_tangent(tensor, tangent, level=None):
+def attach_tangent(tensor: Tensor, tangent: Array, level: int | None = None) -> None:
     """Give `tensor` a tangent (an ndarray, or a Tensor to differentiate) at `level`
     (default: the innermost open level)."""
-    level = innermost_level() if level is None else level
+    if level is None:
+        level = innermost_level()
+        if level is None:
+            raise RuntimeError("attach_tangent: no forward-mode level is open; attach "
+                               "inside `with dual_level() as level:`")
     if tensor._tangent is None:
         tensor._tangent = {}
     tensor._tangent[level] = tangent
 
 
-def tangent_of(value, level=None):
+def tangent_of(value: object, level: int | None = None) -> Array | None:
     """The tangent `value` carries at `level` (default: the innermost visible one), or None."""
     tangents = getattr(value, "_tangent", None)
     if not tangents or not state.depth:
@@ -78,13 +87,15 @@ def tangent_of(value, level=None):
     return tangents.get(innermost_level() if level is None else level)
 
 
-def carries_tangent(value):
+def carries_tangent(value: object) -> bool:
     """Whether `value` carries a tangent of a level that ops see now."""
     tangents = getattr(value, "_tangent", None)
-    return bool(tangents) and any(level in tangents for level in state.levels[:state.depth])
+    if not tangents:
+        return False
+    return any(level in tangents for level in state.levels[:state.depth])
 
 
-def zero_tangent(value):
+def zero_tangent(value: Any) -> Any:
     """The tangent of a constant: zeros of its shape and dtype (weak 0 for a Python scalar,
     None for an absent optional input)."""
     if value is None:
@@ -96,7 +107,8 @@ def zero_tangent(value):
     return type(value)(0)
 
 
-def push_tangent(primitive, inputs, args, out):
+def push_tangent(primitive: Primitive, inputs: tuple[Any, ...], args: tuple[Any, ...],
+                 out: Tensor) -> None:
     """Run `primitive`'s JVP rule for each open level at which an input carries a tangent,
     outermost first, and attach the results to `out`."""
     depth = state.depth
@@ -116,7 +128,7 @@ def push_tangent(primitive, inputs, args, out):
         attach_tangent(out, z_dot, level)
 
 
-def _note_grad_depth(out, inputs):
+def _note_grad_depth(out: Tensor, inputs: tuple[Any, ...]) -> None:
     """`out` depends on variables made inside forward levels only if all its inputs do."""
     inner = depth = None
     for x in inputs:
@@ -129,7 +141,8 @@ def _note_grad_depth(out, inputs):
         out._grad_depth = inner
 
 
-def _run_rule(primitive, inputs, args, out, tangents, k):
+def _run_rule(primitive: Primitive, inputs: tuple[Any, ...], args: tuple[Any, ...],
+              out: Tensor, tangents: list[Any], k: int) -> Array:
     """J @ tangents by the JVP rule: on arrays, or on Tensors when the result must be
     differentiable (an input or tangent is being differentiated by an outer transform)."""
     if _differentiable(inputs, tangents, k):
@@ -154,7 +167,7 @@ def _run_rule(primitive, inputs, args, out, tangents, k):
     return z_dot
 
 
-def _differentiable(inputs, tangents, k):
+def _differentiable(inputs: tuple[Any, ...], tangents: Sequence[Any], k: int) -> bool:
     """Whether level k's tangent must be recorded: grad mode is on and an input or tangent
     requires grad with respect to a variable made outside level k, or an outer level is
     open (k > 0) and one of them carries its tangent."""
@@ -168,3 +181,7 @@ def _differentiable(inputs, tangents, k):
 
 # Imported last: tensor.py's own imports reach this module before Tensor exists.
 from minigrad.tensor import Tensor, wrap  # noqa: E402
+from minigrad.typing import Array  # noqa: E402
+
+if TYPE_CHECKING:
+    from minigrad.primitive import Primitive

@@ -3,7 +3,12 @@
 Recording is on by default. Inside `no_grad` no entry is appended to any tape, so
 inference and optimizer updates cost nothing beyond the NumPy work itself.
 """
+from __future__ import annotations
+
 import functools
+from typing import Any, Callable, Literal, TypeVar, overload
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _GradMode:
@@ -11,14 +16,14 @@ class _GradMode:
 
     __slots__ = ("enabled",)
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.enabled = True
 
 
-state = _GradMode()
+state: _GradMode = _GradMode()
 
 
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     """True when differentiable ops applied to tensors that require grad are recorded.
 
     >>> import minigrad as mg
@@ -32,25 +37,27 @@ def is_grad_enabled():
 class _SetGradEnabled:
     """Context manager and decorator that sets grad mode and restores the old one on exit."""
 
-    def __init__(self, enabled):
+    def __init__(self, enabled: bool) -> None:
         self._enabled = enabled
-        self._previous = []
+        self._previous: list[bool] = []
 
-    def __enter__(self):
+    def __enter__(self) -> _SetGradEnabled:
         self._previous.append(state.enabled)
         state.enabled = self._enabled
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         state.enabled = self._previous.pop()
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: F) -> F:
+        enabled = self._enabled
+
         @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with type(self)():
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with _SetGradEnabled(enabled):  # a new one per call: calls may nest
                 return fn(*args, **kwargs)
-        return wrapper
+        return wrapper  # type: ignore[return-value]  # wraps(fn) keeps fn's signature
 
 
 class no_grad(_SetGradEnabled):
@@ -65,20 +72,25 @@ class no_grad(_SetGradEnabled):
     False
     """
 
-    def __new__(cls, fn=None):
+    @overload
+    def __new__(cls, fn: None = None) -> no_grad: ...
+    @overload  # bare @mg.no_grad: the function, wrapped (type checkers cannot say more)
+    def __new__(cls, fn: Callable[..., Any]) -> Any: ...
+
+    def __new__(cls, fn: Callable[..., Any] | None = None) -> Any:
         # Bare `@mg.no_grad` (no parentheses) decorates directly, as in PyTorch.
         if fn is None:
             return super().__new__(cls)
         return cls()(fn)
 
-    def __init__(self, fn=None):
+    def __init__(self, fn: Callable[..., Any] | None = None) -> None:
         super().__init__(False)
 
 
 class enable_grad(_SetGradEnabled):
     """Turn recording back on inside a `no_grad` block."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(True)
 
 
@@ -92,14 +104,5 @@ class set_grad_enabled(_SetGradEnabled):
     False
     """
 
-    def __init__(self, mode):
+    def __init__(self, mode: bool) -> None:
         super().__init__(bool(mode))
-
-    def __call__(self, fn):
-        mode = self._enabled
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-        return wrapper

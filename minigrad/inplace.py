@@ -11,18 +11,25 @@ recorded raises a RuntimeError saying what to write instead:
 - on a tensor computed by a recorded op, or with an operand that requires grad (PyTorch
   would record these; here `x = x + y` records the same value out of place).
 """
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
 import numpy as np
 
 from minigrad import grad_mode, versions
 from minigrad.random import as_generator
 from minigrad.tensor import Tensor
+from minigrad.typing import Index, RNGLike, TensorLike
+
+T = TypeVar("T", bound=Tensor)  # what changed in place is returned, as the same object
 
 
-def _array(value):
+def _array(value: Any) -> Any:
     return value.data if isinstance(value, Tensor) else value
 
 
-def check_writable(tensor, what, operand=None):
+def check_writable(tensor: Tensor, what: str, operand: object = None) -> None:
     """Raise if changing `tensor` in place (to a value that depends on `operand`) would
     lose a gradient or write into read-only memory."""
     if grad_mode.state.enabled:
@@ -31,7 +38,7 @@ def check_writable(tensor, what, operand=None):
                 f"{what}: a leaf tensor that requires grad ({_describe(tensor)}) cannot be "
                 "changed in place while grad mode is on, as in PyTorch. Update parameters "
                 "under `with mg.no_grad():` (as optimizers do), or write to its `.data`")
-        if tensor._requires_grad:
+        if tensor._entry is not None:  # recorded (so it requires grad)
             raise RuntimeError(
                 f"{what}: this tensor ({_describe(tensor)}) was computed by a recorded op "
                 f"('{tensor._entry.op}'), and minigrad does not record in-place ops. Write "
@@ -47,16 +54,16 @@ def check_writable(tensor, what, operand=None):
             "NumPy marked read-only); make a copy with .clone() first")
 
 
-def _describe(tensor):
+def _describe(tensor: Tensor) -> str:
     return f"shape {tensor.shape}, dtype {tensor.dtype}"
 
 
-def _done(tensor):
+def _done(tensor: T) -> T:
     versions.note_change(tensor.data)
     return tensor
 
 
-def apply_ufunc(tensor, ufunc, operand, symbol):
+def apply_ufunc(tensor: T, ufunc: np.ufunc, operand: TensorLike, symbol: str) -> T:
     """`tensor <symbol>= operand` with NumPy's casting and broadcasting rules."""
     what = f"x {symbol}= y"
     check_writable(tensor, what, operand)
@@ -75,7 +82,7 @@ def apply_ufunc(tensor, ufunc, operand, symbol):
     return _done(tensor)
 
 
-def matmul_(tensor, operand):
+def matmul_(tensor: T, operand: TensorLike) -> T:
     """`tensor @= operand`: the product must have the tensor's shape."""
     check_writable(tensor, "x @= y", operand)
     product = np.matmul(tensor.data, _array(operand))
@@ -86,7 +93,7 @@ def matmul_(tensor, operand):
     return _done(tensor)
 
 
-def setitem(tensor, index, value):
+def setitem(tensor: T, index: Index, value: TensorLike) -> T:
     """`tensor[index] = value`, NumPy's assignment rules."""
     from minigrad.ops.indexing import plain_index
     check_writable(tensor, "x[index] = value", value)
@@ -94,14 +101,14 @@ def setitem(tensor, index, value):
     return _done(tensor)
 
 
-def fill_(tensor, value, what="fill_"):
+def fill_(tensor: T, value: TensorLike, what: str = "fill_") -> T:
     """Every element set to `value`."""
     check_writable(tensor, what, value)
     tensor.data[...] = _array(value)
     return _done(tensor)
 
 
-def copy_(tensor, source):
+def copy_(tensor: T, source: TensorLike) -> T:
     """The values of `source` (broadcast to the tensor's shape, cast to its dtype)."""
     check_writable(tensor, "copy_", source)
     source = np.asarray(_array(source))
@@ -113,7 +120,7 @@ def copy_(tensor, source):
     return _done(tensor)
 
 
-def clamp_(tensor, low=None, high=None):
+def clamp_(tensor: T, low: float | None = None, high: float | None = None) -> T:
     """Every element limited to [low, high] (either may be None)."""
     if low is None and high is None:
         raise ValueError("clamp_: give min, max or both")
@@ -122,14 +129,16 @@ def clamp_(tensor, low=None, high=None):
     return _done(tensor)
 
 
-def uniform_(tensor, low=0.0, high=1.0, rng=None):
+def uniform_(tensor: T, low: float = 0.0, high: float = 1.0, rng: RNGLike = None
+             ) -> T:
     """Samples from U(low, high) (`rng`: a Generator, a seed, or None for the default)."""
     check_writable(tensor, "uniform_")
     tensor.data[...] = as_generator(rng).uniform(low, high, size=tensor.shape)
     return _done(tensor)
 
 
-def normal_(tensor, mean=0.0, std=1.0, rng=None):
+def normal_(tensor: T, mean: float = 0.0, std: float = 1.0, rng: RNGLike = None
+            ) -> T:
     """Samples from N(mean, std^2) (`rng`: a Generator, a seed, or None for the default)."""
     check_writable(tensor, "normal_")
     tensor.data[...] = as_generator(rng).normal(mean, std, size=tensor.shape)

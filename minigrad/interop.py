@@ -12,38 +12,55 @@ input requires grad and the result is floating, a gradient could not flow, so it
 TypeError that says so. Writing into an ndarray (`p.data -= lr * p.grad`, `out=array`)
 computes on the arrays in the same way.
 """
+from __future__ import annotations
+
 import functools
 import inspect
+from typing import Any, Callable
 
 import numpy as np
 
 from minigrad import grad_mode, inplace, ops
 from minigrad.tensor import Tensor, wrap
+from minigrad.typing import Axis, TensorLike
+
+# NumPy's parameter names, so np.sum(t, axis=0) binds as NumPy's own call would.
 
 
-def _sum(a, axis=None, keepdims=False): return ops.sum(a, axis, keepdims)
-def _mean(a, axis=None, keepdims=False): return ops.mean(a, axis, keepdims)
-def _max(a, axis=None, keepdims=False): return ops.max(a, axis, keepdims)
-def _min(a, axis=None, keepdims=False): return ops.min(a, axis, keepdims)
-def _var(a, axis=None, ddof=0, keepdims=False): return ops.var(a, axis, keepdims, ddof)
-def _std(a, axis=None, ddof=0, keepdims=False): return ops.sqrt(ops.var(a, axis, keepdims, ddof))
-def _reshape(a, shape): return ops.reshape(a, shape)
-def _transpose(a, axes=None): return ops.transpose(a, *(() if axes is None else (axes,)))
-def _squeeze(a, axis=None): return ops.squeeze(a, axis)
-def _expand_dims(a, axis): return ops.expand_dims(a, axis)
-def _broadcast_to(array, shape): return ops.broadcast_to(array, shape)
-def _swapaxes(a, axis1, axis2): return ops.swapaxes(a, axis1, axis2)
-def _where(condition, x, y): return ops.where(condition, x, y)
-def _concatenate(arrays, axis=0): return ops.concatenate(arrays, axis)
-def _stack(arrays, axis=0): return ops.stack(arrays, axis)
+A = TensorLike  # what NumPy hands over: a Tensor (or, beside one, an array or a number)
 
 
-def _clip(a, a_min=None, a_max=None, min=None, max=None):  # noqa: A002 - NumPy's names
+def _sum(a: A, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    return ops.sum(a, axis, keepdims)
+def _mean(a: A, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    return ops.mean(a, axis, keepdims)
+def _max(a: A, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    return ops.max(a, axis, keepdims)
+def _min(a: A, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    return ops.min(a, axis, keepdims)
+def _var(a: A, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+    return ops.var(a, axis, keepdims, ddof)
+def _std(a: A, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+    return ops.sqrt(ops.var(a, axis, keepdims, ddof))
+def _reshape(a: A, shape: Any) -> Tensor: return ops.reshape(a, shape)
+def _transpose(a: A, axes: Any = None) -> Tensor:
+    return ops.transpose(a, *(() if axes is None else (axes,)))
+def _squeeze(a: A, axis: Axis = None) -> Tensor: return ops.squeeze(a, axis)
+def _expand_dims(a: A, axis: Any) -> Tensor: return ops.expand_dims(a, axis)
+def _broadcast_to(array: A, shape: Any) -> Tensor: return ops.broadcast_to(array, shape)
+def _swapaxes(a: A, axis1: int, axis2: int) -> Tensor: return ops.swapaxes(a, axis1, axis2)
+def _where(condition: A, x: A, y: A) -> Tensor: return ops.where(condition, x, y)
+def _concatenate(arrays: Any, axis: int = 0) -> Tensor: return ops.concatenate(arrays, axis)
+def _stack(arrays: Any, axis: int = 0) -> Tensor: return ops.stack(arrays, axis)
+
+
+def _clip(a: A, a_min: Any = None, a_max: Any = None,
+          min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - NumPy's names
     return ops.clip(a, a_min if min is None else min, a_max if max is None else max)
 
 
 #: NumPy function -> the minigrad op of the same meaning, with NumPy's parameter names.
-FUNCTIONS = {
+FUNCTIONS: dict[Callable[..., Any], Callable[..., Tensor]] = {
     np.sum: _sum, np.mean: _mean, np.max: _max, np.amax: _max, np.min: _min, np.amin: _min,
     np.var: _var, np.std: _std, np.reshape: _reshape, np.transpose: _transpose,
     np.squeeze: _squeeze, np.expand_dims: _expand_dims, np.broadcast_to: _broadcast_to,
@@ -52,7 +69,7 @@ FUNCTIONS = {
 }
 
 #: NumPy ufunc -> the minigrad function (called with the ufunc's positional inputs).
-UFUNCS = {
+UFUNCS: dict[np.ufunc, Callable[..., Tensor]] = {
     np.add: ops.add, np.subtract: ops.subtract, np.multiply: ops.multiply,
     np.true_divide: ops.divide, np.negative: ops.negative, np.positive: lambda x: x,
     np.power: ops.power, np.square: lambda x: ops.multiply(x, x), np.exp: ops.exp,
@@ -78,7 +95,8 @@ PIECEWISE_CONSTANT = {np.sign, np.floor, np.ceil, np.rint, np.trunc, np.isnan, n
                       np.logical_xor}
 
 
-def array_ufunc(ufunc, method, inputs, kwargs):
+def array_ufunc(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...],
+                kwargs: dict[str, Any]) -> Any:
     """Tensor.__array_ufunc__: the minigrad op for `ufunc`, or NumPy on the arrays."""
     out = kwargs.pop("out", None)
     if out is not None:
@@ -92,7 +110,8 @@ def array_ufunc(ufunc, method, inputs, kwargs):
                        (inputs, kwargs), result)
 
 
-def _ufunc_into(ufunc, method, inputs, kwargs, out):
+def _ufunc_into(ufunc: np.ufunc, method: str, inputs: tuple[Any, ...], kwargs: dict[str, Any],
+                out: Any) -> Any:
     """`ufunc(..., out=out)`: in place on a tensor (x += y), or written into an ndarray."""
     if isinstance(out, Tensor) and method == "__call__" and len(inputs) == 2 \
             and inputs[0] is out and not kwargs:
@@ -108,7 +127,8 @@ def _ufunc_into(ufunc, method, inputs, kwargs, out):
     return getattr(ufunc, method)(*_arrays(inputs), out=_arrays(out), **_arrays(kwargs))
 
 
-def array_function(func, args, kwargs):
+def array_function(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+                   ) -> Any:
     """Tensor.__array_function__: the minigrad op for `func`, or NumPy on the arrays."""
     adapter = FUNCTIONS.get(func)
     if adapter is not None:
@@ -122,16 +142,17 @@ def array_function(func, args, kwargs):
 
 
 @functools.lru_cache(maxsize=None)
-def _signature(func):
+def _signature(func: Callable[..., Any]) -> inspect.Signature:
     return inspect.signature(func)
 
 
 @functools.lru_cache(maxsize=None)
-def _parameters(adapter):
+def _parameters(adapter: Callable[..., Any]) -> frozenset[str]:
     return frozenset(inspect.signature(adapter).parameters)
 
 
-def _given_arguments(func, args, kwargs):
+def _given_arguments(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+                     ) -> dict[str, Any] | None:
     """The arguments passed to a NumPy function by name, leaving out those at their
     default; None if they do not bind."""
     try:
@@ -143,7 +164,7 @@ def _given_arguments(func, args, kwargs):
             if value is not parameters[name].default}
 
 
-def _unrecorded(name, arguments, result):
+def _unrecorded(name: str, arguments: Any, result: Any) -> Any:
     """A NumPy result computed on the arrays: fine unless a gradient was lost with it."""
     if _needs_gradient(arguments) and _holds_floats(result):
         raise TypeError(
@@ -153,7 +174,7 @@ def _unrecorded(name, arguments, result):
     return result
 
 
-def _needs_gradient(value):
+def _needs_gradient(value: Any) -> bool:
     if isinstance(value, Tensor):
         return value._requires_grad and grad_mode.state.enabled
     if isinstance(value, (list, tuple)):
@@ -163,13 +184,13 @@ def _needs_gradient(value):
     return False
 
 
-def _holds_floats(value):
+def _holds_floats(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_holds_floats(v) for v in value)
     return isinstance(value, (np.ndarray, np.generic, float)) and np.asarray(value).dtype.kind in "fc"
 
 
-def _arrays(value):
+def _arrays(value: Any) -> Any:
     """`value` with every Tensor inside it (lists, tuples, dicts) replaced by its array."""
     if isinstance(value, Tensor):
         return value.data

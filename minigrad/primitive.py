@@ -21,13 +21,18 @@ Values that only select (masks at kinks, signs) come from `array_of(x)`: they ar
 piecewise constant, so treating them as constants is exact. `recording(z_bar)` tells a
 rule which of the two it was given, where it must choose (e.g. to record a scatter).
 """
+from __future__ import annotations
+
 import re
+from types import ModuleType
+from typing import Any, Callable, ClassVar, Iterable, TypeGuard
 
 import numpy as np
 
 from minigrad import forward_mode, grad_mode, versions
 from minigrad.tape import active_tapes, record_on_active_tapes
 from minigrad.tensor import Tensor, shape_of, to_tensor
+from minigrad.typing import Array, TensorLike
 
 # The tape position of each recorded output. Inputs are always recorded before the ops
 # that use them, so newest-first by position is a reverse topological order.
@@ -88,28 +93,44 @@ class Primitive:
     # saved: anything forward computes for the rules; the engine frees it after backward.
     # A subclass adds its parameters in its own __slots__ (or uses a dict).
     __slots__ = ("needs_grad", "saved")
+    needs_grad: tuple[bool, ...]
+    saved: Any
 
     #: The op's name on the tape: the class name in snake case (SoftmaxNLL -> softmax_nll)
     #: unless the class sets its own (MatMul keeps NumPy's "matmul").
-    name = "primitive"
-    _name_is_derived = True
+    name: ClassVar[str] = "primitive"
+    _name_is_derived: ClassVar[bool] = True
+    #: The VJP rule the fast sweep calls (see `trust_rules`).
+    _sweep_vjp: ClassVar[Callable[..., Any]]
 
-    #: Whether the rules read the inputs' values (True, False, or one bool per input; a
-    #: property may decide from `needs_grad`, as Multiply's does) and the output's value.
-    #: Shapes do not count: an in-place change keeps the shape.
-    reads_inputs = True
-    reads_output = True
+    # Properties here so that a subclass may override them with a class attribute (most
+    # do) or a property of its own (Multiply); the engine reads them only to check a value
+    # changed in place.
+    @property
+    def reads_inputs(self) -> bool | tuple[bool, ...]:
+        """Whether the rules read the inputs' values: True, False, or one bool per input
+        (a property may decide from `needs_grad`, as Multiply's does). Shapes do not count:
+        an in-place change keeps the shape."""
+        return True
 
-    def forward(self, *args):
+    @property
+    def reads_output(self) -> bool:
+        """Whether the rules read the output's value."""
+        return True
+
+    def forward(self, *args: Any) -> Any:
+        """z from the input arrays (Python numbers for constant operands)."""
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
-    def vjp(self, z_bar, z, *args):
+    def vjp(self, z_bar: Array, z: Array, *args: Any) -> Any:
+        """The cotangent of each input from the output's, z_bar: a tuple, or one bare."""
         raise NotImplementedError(f"{type(self).__name__} must define vjp()")
 
-    def jvp(self, *tangents_then_primals):
+    def jvp(self, *tangents_then_primals: Any) -> Any:
+        """The output's tangent z_dot from the inputs' tangents (then z, then the inputs)."""
         raise NotImplementedError(f"{type(self).__name__} must define jvp()")
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # A name the class sets is kept by its subclasses (a planted wrong rule still
         # reads as the op it imitates); a derived one is derived again (Min from Max).
@@ -121,7 +142,7 @@ class Primitive:
         # `trust_rules` lists the class (see the class docstring).
         cls._sweep_vjp = Primitive.checked_vjp
 
-    def checked_vjp(self, z_bar, z, *inputs):
+    def checked_vjp(self, z_bar: Array, z: Array, *inputs: Any) -> tuple[Any, ...]:
         """`self.vjp` as a tuple, checked: one cotangent per input, each shaped like that
         input (None is allowed where `needs_grad` is False)."""
         in_bars = self.vjp(z_bar, z, *inputs)
@@ -141,25 +162,25 @@ class Primitive:
         return listed
 
     @property
-    def op(self):
+    def op(self) -> str:
         """The op's name as the tape prints it."""
         return self.name
 
-    def params(self):
+    def params(self) -> dict[str, Any]:
         """The op's parameters by name, for the tape's printout: the fields its classes
         declare in `__slots__` (a class's own, not the engine's), or for a class without
         slots, its public instance attributes."""
         names = [slot for cls in type(self).__mro__[::-1] if issubclass(cls, Primitive)
                  and cls is not Primitive for slot in cls.__dict__.get("__slots__", ())]
         names += [name for name in getattr(self, "__dict__", {}) if not name.startswith("_")]
-        fields = {}
+        fields: dict[str, Any] = {}
         for name in names:
             value = getattr(self, name, None)
             if value is not None and value is not False:  # print only what is set
                 fields[name] = value
         return fields
 
-    def __call__(self, *inputs):
+    def __call__(self, *inputs: TensorLike | None) -> Tensor:
         """Apply the op: run forward, and record it if an input needs a gradient.
 
         This is `reference.apply` made fast; it runs once per op, so each departure
@@ -172,6 +193,8 @@ class Primitive:
         # fast: one and two inputs, nearly every graph, spelled out instead of the
         # reference's two generator expressions and forward(*arrays): CPython 3.11
         # inlines a call with positional arguments but not one with *args (~600/op).
+        args: tuple[Any, ...]  # (annotations of locals are never evaluated: free)
+        needs_grad: tuple[bool, ...]
         if len(inputs) == 2:
             x, y = inputs
             if isinstance(x, Tensor):
@@ -223,7 +246,7 @@ class Primitive:
         return out
 
 
-def trust_rules(primitive_classes):
+def trust_rules(primitive_classes: Iterable[type[Primitive]]) -> None:
     """Let the fast sweep run these classes' VJP rules unchecked: the built-ins, which the
     spec table (tests/op_specs) checks for every shape variant. A subclass defined later
     is checked again (its rules are new)."""
@@ -231,14 +254,14 @@ def trust_rules(primitive_classes):
         cls._sweep_vjp = cls.vjp
 
 
-def is_tracked(value):
+def is_tracked(value: object) -> TypeGuard[Tensor]:
     """Whether an op applied to `value` is recorded or pushes a tangent: it requires grad
     while grad mode is on, or it carries a tangent of an open forward-mode level."""
     return isinstance(value, Tensor) and (
         (value._requires_grad and _grad_mode.enabled) or forward_mode.carries_tangent(value))
 
 
-def apply_in_rule(op, value):
+def apply_in_rule(op: Primitive, value: Array) -> Array:
     """`op` applied to `value` inside another op's rule: recorded when the rule was handed
     a Tensor (so the rule can be differentiated again), computed on the array otherwise.
     Linear ops whose rules are each other's forward (GetItem and IndexAdd, Unfold and
@@ -246,7 +269,7 @@ def apply_in_rule(op, value):
     return op(value) if recording(value) else op.forward(value)
 
 
-def recording(value):
+def recording(value: object) -> bool:
     """True when a rule was handed Tensors rather than ndarrays: it runs under
     create_graph, so its own ops are recorded and can be differentiated again.
 
@@ -257,7 +280,7 @@ def recording(value):
     return isinstance(value, Tensor)
 
 
-def snake_case(class_name):
+def snake_case(class_name: str) -> str:
     """SoftmaxNLL -> softmax_nll, BroadcastTo -> broadcast_to, Exp -> exp.
 
     >>> snake_case("BinaryCrossEntropyWithLogits"), snake_case("SoftmaxNLL")
@@ -267,7 +290,7 @@ def snake_case(class_name):
     return re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", words).lower()
 
 
-def array_namespace(*values):
+def array_namespace(*values: object) -> ModuleType:
     """NumPy for ndarrays, minigrad for Tensors: the functions a rule calls, by NumPy's names.
 
     >>> import numpy as np, minigrad as mg
@@ -281,7 +304,7 @@ def array_namespace(*values):
     return np
 
 
-def array_of(value):
+def array_of(value: Any) -> Any:
     """The ndarray behind a Tensor (or the value itself): for masks and signs in rules."""
     return value.data if isinstance(value, Tensor) else value
 
@@ -301,13 +324,22 @@ class Variadic(Primitive):
 
     __slots__ = ()
 
-    def forward(self, *xs):
+    def forward_all(self, xs: tuple[np.ndarray, ...]) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} must define forward_all()")
+
+    def vjp_all(self, z_bar: Array, z: Array, xs: tuple[Any, ...]) -> tuple[Any, ...]:
+        raise NotImplementedError(f"{type(self).__name__} must define vjp_all()")
+
+    def jvp_all(self, x_dots: tuple[Any, ...], z: Array, xs: tuple[Any, ...]) -> Array:
+        raise NotImplementedError(f"{type(self).__name__} must define jvp_all()")
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
         return self.forward_all(xs)
 
-    def vjp(self, z_bar, z, *xs):
+    def vjp(self, z_bar: Array, z: Array, *xs: Any) -> tuple[Any, ...]:
         return tuple(self.vjp_all(z_bar, z, xs))
 
-    def jvp(self, *tangents_then_primals):
+    def jvp(self, *tangents_then_primals: Any) -> Array:
         n = (len(tangents_then_primals) - 1) // 2  # n tangents, the output, n inputs
         x_dots, z, xs = (tangents_then_primals[:n], tangents_then_primals[n],
                          tangents_then_primals[n + 1:])

@@ -24,11 +24,24 @@ Every method that takes an axis takes `dim=`/`keepdim=` as well (minigrad/spelli
 and the names PyTorch has but minigrad spells differently (x.cuda, x.device, x.grad_fn,
 x.add, x.sort...) raise an AttributeError that says what to write instead.
 """
+# The methods annotate `self` as the Tensor they become part of, which mypy's rule for
+# self types (a supertype of the class) does not foresee for a mixin; that is all "misc"
+# reports here. Callers see the right types: `x.view(2, -1)` is a Tensor.
+# mypy: disable-error-code="misc"
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING, Any, NoReturn, Sequence, overload
+
 import numpy as np
 
 import minigrad as mg  # mg.ops is read when a method runs: ops needs Tensor, which needs this
 from minigrad import spellings
 from minigrad.spellings import pytorch_keywords
+from minigrad.typing import Axis, DTypeLike, TensorLike
+
+if TYPE_CHECKING:
+    from minigrad.tensor import Tensor
 
 
 class ElementCount(int):
@@ -48,7 +61,7 @@ class ElementCount(int):
 
     __slots__ = ()
 
-    def __call__(self, dim=None):
+    def __call__(self, dim: int | None = None) -> NoReturn:
         wanted = "x.size()" if dim is None else f"x.size({dim})"
         write = "x.shape" if dim is None else f"x.shape[{dim}]"
         raise TypeError(f"x.size is the number of elements ({int(self)}), an int as in NumPy, "
@@ -69,20 +82,26 @@ class Unavailable:
 
     __slots__ = ("advice", "name")
 
-    def __init__(self, advice):
-        self.advice, self.name = advice, None
+    def __init__(self, advice: str) -> None:
+        self.advice: str = advice
+        self.name: str | None = None
 
-    def __set_name__(self, owner, name):
+    def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
-    def __get__(self, tensor, owner=None):
+    @overload
+    def __get__(self, tensor: None, owner: type | None = None) -> Unavailable: ...
+    @overload
+    def __get__(self, tensor: object, owner: type | None = None) -> NoReturn: ...
+
+    def __get__(self, tensor: object, owner: type | None = None) -> Unavailable:
         if tensor is None:
             return self
         # name=None: the interpreter then adds no "Did you mean" of its own.
         raise AttributeError(f"'{type(tensor).__name__}' object has no attribute "
                              f"{self.name!r}: {self.advice}", name=None)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<x.{self.name} is not minigrad's: {self.advice}>"
 
 
@@ -92,57 +111,67 @@ class PyTorchNames:
     __slots__ = ()
 
     # ----- shape ----------------------------------------------------------------------
-    def view(self, *shape): return mg.reshape(self, *shape)
-    def view_as(self, other): return mg.reshape(self, other.shape)
+    def view(self: Tensor, *shape: int | Sequence[int]) -> Tensor: return mg.reshape(self, *shape)
+    def view_as(self: Tensor, other: Tensor) -> Tensor: return mg.reshape(self, other.shape)
     @pytorch_keywords
-    def unsqueeze(self, axis): return mg.unsqueeze(self, axis)
+    def unsqueeze(self: Tensor, axis: int) -> Tensor: return mg.unsqueeze(self, axis)
     @pytorch_keywords
-    def flatten(self, start_dim=0, end_dim=-1): return mg.flatten(self, start_dim, end_dim)
-    def permute(self, *dims): return mg.permute(self, *dims)
-    def t(self): return mg.ops.t(self)
-    def contiguous(self): return self if self.data.flags.c_contiguous else mg.ops.clone(self)
+    def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return mg.flatten(self, start_dim, end_dim)
+    def permute(self: Tensor, *dims: int | Sequence[int]) -> Tensor: return mg.permute(self, *dims)
+    def t(self: Tensor) -> Tensor: return mg.ops.t(self)
+    def contiguous(self: Tensor) -> Tensor:
+        return self if self.data.flags.c_contiguous else mg.ops.clone(self)
 
     # ----- reductions that return indices or booleans, and std ----------------------
     @pytorch_keywords
-    def argmax(self, axis=None, keepdims=False): return mg.argmax(self, axis, keepdims)
+    def argmax(self: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        return mg.argmax(self, axis, keepdims)
     @pytorch_keywords
-    def argmin(self, axis=None, keepdims=False): return mg.argmin(self, axis, keepdims)
+    def argmin(self: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        return mg.argmin(self, axis, keepdims)
     @pytorch_keywords
-    def all(self, axis=None, keepdims=False): return mg.ops.all(self, axis, keepdims)
+    def all(self: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return mg.ops.all(self, axis, keepdims)
     @pytorch_keywords
-    def any(self, axis=None, keepdims=False): return mg.ops.any(self, axis, keepdims)
+    def any(self: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return mg.ops.any(self, axis, keepdims)
     @pytorch_keywords
-    def std(self, axis=None, keepdims=False, ddof=0): return mg.std(self, axis, keepdims, ddof)
+    def std(self: Tensor, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+        return mg.std(self, axis, keepdims, ddof)
 
     # ----- elementwise --------------------------------------------------------------
     @pytorch_keywords
-    def clamp(self, min=None, max=None): return mg.clip(self, min, max)  # noqa: A002
-    def pow(self, exponent): return mg.power(self, exponent)
-    def masked_fill(self, mask, value): return mg.ops.masked_fill(self, mask, value)
-    def eq(self, other): return self == other
-    def ne(self, other): return self != other
-    def lt(self, other): return self < other
-    def le(self, other): return self <= other
-    def gt(self, other): return self > other
-    def ge(self, other): return self >= other
+    def clamp(self: Tensor, min: TensorLike | None = None, max: TensorLike | None = None) -> Tensor:  # noqa: A002
+        return mg.clip(self, min, max)
+    def pow(self: Tensor, exponent: TensorLike) -> Tensor: return mg.power(self, exponent)
+    def masked_fill(self: Tensor, mask: TensorLike, value: TensorLike) -> Tensor:
+        return mg.ops.masked_fill(self, mask, value)
+    def eq(self: Tensor, other: TensorLike) -> Tensor: return self == other
+    def ne(self: Tensor, other: TensorLike) -> Tensor: return self != other
+    def lt(self: Tensor, other: TensorLike) -> Tensor: return self < other
+    def le(self: Tensor, other: TensorLike) -> Tensor: return self <= other
+    def gt(self: Tensor, other: TensorLike) -> Tensor: return self > other
+    def ge(self: Tensor, other: TensorLike) -> Tensor: return self >= other
 
     # ----- copies, conversions and facts ----------------------------------------------
-    def clone(self): return mg.ops.clone(self)
-    def cpu(self): return self
-    def numel(self): return self.data.size
-    def dim(self): return self.data.ndim
-    def tolist(self): return self.data.tolist()
-    def type_as(self, other): return mg.astype(self, other.dtype)
-    def to(self, *args, dtype=None, device=None, copy=False):
+    def clone(self: Tensor) -> Tensor: return mg.ops.clone(self)
+    def cpu(self: Tensor) -> Tensor: return self
+    def numel(self: Tensor) -> builtins.int: return self.data.size
+    def dim(self: Tensor) -> builtins.int: return self.data.ndim
+    def tolist(self: Tensor) -> Any: return self.data.tolist()
+    def type_as(self: Tensor, other: Tensor) -> Tensor: return mg.astype(self, other.dtype)
+    def to(self: Tensor, *args: Any, dtype: DTypeLike = None, device: str | None = None,
+           copy: bool = False) -> Tensor:
         return _to(self, args, dtype, device, copy)
 
     # Last in the class body: from here on the names float, int and bool are methods.
-    def double(self): return mg.astype(self, np.float64)
-    def half(self): return mg.astype(self, np.float16)
-    def long(self): return mg.astype(self, np.int64)
-    def float(self): return mg.astype(self, np.float32)
-    def int(self): return mg.astype(self, np.int32)
-    def bool(self): return mg.astype(self, np.bool_)
+    def double(self: Tensor) -> Tensor: return mg.astype(self, np.float64)
+    def half(self: Tensor) -> Tensor: return mg.astype(self, np.float16)
+    def long(self: Tensor) -> Tensor: return mg.astype(self, np.int64)
+    def float(self: Tensor) -> Tensor: return mg.astype(self, np.float32)
+    def int(self: Tensor) -> Tensor: return mg.astype(self, np.int32)
+    def bool(self: Tensor) -> Tensor: return mg.astype(self, np.bool_)
 
     # ----- PyTorch's names that minigrad spells differently or lacks: reading one raises
     # an AttributeError that says what to write. (Descriptors, not a __getattr__: a class
@@ -188,7 +217,7 @@ class PyTorchNames:
     cumsum = Unavailable("minigrad has no cumsum; for a vector x of n elements write "
                          "x @ mg.triu(mg.ones(n, n))")
 
-    def __dir__(self):
+    def __dir__(self) -> list[str]:
         # What tab completion offers: the names that work.
         return [name for name in object.__dir__(self) if name not in _UNAVAILABLE]
 
@@ -202,7 +231,8 @@ _UNAVAILABLE = frozenset(name for name, value in vars(PyTorchNames).items()
 _DEVICES = ("cpu", "cuda", "mps", "xpu", "xla", "meta", "hip", "ipu", "hpu", "mtia")
 
 
-def _to(tensor, args, dtype, device, copy):
+def _to(tensor: Tensor, args: tuple[Any, ...], dtype: DTypeLike, device: str | None,
+        copy: bool) -> Tensor:
     """PyTorch's x.to(...): to(dtype), to(other_tensor), to(device), to(device, dtype), and
     the same as keywords; the only device is "cpu".
 

@@ -6,12 +6,16 @@ one generator, drawn from at the time of the draw. `mg.manual_seed(seed)` reseed
 generator in place, so, as with `torch.manual_seed`, one call makes a whole run
 reproducible, including layers and loaders built before the call.
 """
+from __future__ import annotations
+
 import numpy as np
+
+from minigrad.typing import RNGLike
 
 _default = np.random.default_rng()
 
 
-def manual_seed(seed):
+def manual_seed(seed: int) -> np.random.Generator:
     """Reseed the generator that every `rng=None` draw uses (factories, layer init,
     Dropout, DataLoader shuffling, multinomial, randint, nn.init).
 
@@ -35,12 +39,12 @@ def manual_seed(seed):
     return _default
 
 
-def default_generator():
+def default_generator() -> np.random.Generator:
     """The generator behind every `rng=None`."""
     return _default
 
 
-def as_generator(rng=None):
+def as_generator(rng: RNGLike = None) -> np.random.Generator:
     """A np.random.Generator from a Generator (used as is), a seed (a new generator), or
     None (the default generator, which `mg.manual_seed` reseeds): what every `rng=`
     argument in minigrad accepts.

@@ -26,16 +26,22 @@ Select it with `with mg.use_engine("reference"):` or MINIGRAD_ENGINE=reference.
 >>> x.grad                           # 2x + 1: both uses of x contribute
 tensor([3., 5.])
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 import numpy as np
 
 from minigrad import anomaly, forward_mode, grad_mode, versions
 from minigrad.sweep import (check_saved_values, check_target, checked_cotangent,
                             initial_cotangent, released_graph_error, reused_instance_error)
 from minigrad.tape import active_tapes, record_on_active_tapes
+from minigrad.primitive import Primitive
 from minigrad.tensor import Tensor, to_tensor, wrap
+from minigrad.typing import Array, TensorLike
 
 
-def apply(op, *inputs):
+def apply(op: Primitive, *inputs: TensorLike | None) -> Tensor:
     """out = op(*inputs): the forward on arrays, recorded when an input needs a gradient."""
     if len(inputs) == 1 and not isinstance(inputs[0], Tensor):
         inputs = (to_tensor(inputs[0], op.op),)  # a one-input op takes what mg.tensor takes
@@ -54,20 +60,23 @@ def apply(op, *inputs):
     return out
 
 
-def topological_order(target, within=None, caller="backward"):
+def topological_order(target: Tensor, within: set[Tensor] | None = None,
+                      caller: str = "backward") -> list[Tensor]:
     """The recorded tensors `target` depends on, each listed after its inputs.
 
     A depth-first search with an explicit stack: a tensor is pushed once to be expanded
     and once more, beneath its inputs, to be listed after them. Tensors outside `within`
     (a Tape's outputs, when given) count as leaves.
     """
-    order, visited = [], set()
+    order: list[Tensor] = []
+    visited: set[Tensor] = set()
     stack = [(target, False)]
     while stack:
         tensor, inputs_listed = stack.pop()
         if inputs_listed:
             order.append(tensor)
-        elif tensor not in visited and _is_recorded(tensor, within):
+        elif (tensor not in visited and tensor._entry is not None
+              and (within is None or tensor in within)):  # recorded, and inside `within`
             visited.add(tensor)
             if tensor._inputs is None:
                 raise released_graph_error(tensor._entry, caller)
@@ -76,32 +85,33 @@ def topological_order(target, within=None, caller="backward"):
     return order
 
 
-def _is_recorded(tensor, within):
-    return tensor._entry is not None and (within is None or tensor in within)
-
-
-def reverse_sweep(target, z_bar, sources=None, retain_graph=False, create_graph=False,
-                  within=None, caller="backward"):
+def reverse_sweep(target: Tensor, z_bar: Array, sources: Sequence[Tensor] | None = None,
+                  retain_graph: bool = False, create_graph: bool = False,
+                  within: set[Tensor] | None = None, caller: str = "backward"
+                  ) -> list[Tensor] | None:
     """Pull the cotangent `z_bar` of `target` back to the leaves (or to `sources`).
 
     Returns None after adding into the leaves' `.grad`, or, with `sources`, their
     cotangents in order (zeros for a source the target does not depend on).
     """
     order = topological_order(target, within, caller)
-    bars = {target: z_bar}  # tensor -> its cotangent so far
-    wanted, finished = set(sources or ()), {}
+    bars: dict[Tensor, Any] = {target: z_bar}  # tensor -> its cotangent so far
+    wanted = set(sources or ())
+    finished: dict[Tensor, Any] = {}
     detect = anomaly.state.enabled
     with grad_mode.set_grad_enabled(create_graph and grad_mode.is_grad_enabled()):
         for output in reversed(order):  # the target first, every consumer before its inputs
             z_bar = bars.pop(output)
             if output in wanted:
                 finished[output] = z_bar
-            entry, inputs = output._entry, output._inputs
+            entry, inputs, arrays = output._entry, output._inputs, output._args
+            # topological_order listed recorded tensors only, and checked none was released.
+            assert entry is not None and inputs is not None and arrays is not None
             if entry.needs_grad is not output._needs:
                 raise reused_instance_error(entry, caller)
             check_saved_values(output, caller)
             # Rules see arrays, or under create_graph tensors, so their own ops are recorded.
-            z, args = (output, inputs) if create_graph else (output.data, output._args)
+            z, args = (output, inputs) if create_graph else (output.data, arrays)
             in_bars = entry.checked_vjp(z_bar, z, *args)
             if detect:
                 anomaly.check_vjp(output, z_bar, in_bars, caller)
@@ -123,13 +133,14 @@ def reverse_sweep(target, z_bar, sources=None, retain_graph=False, create_graph=
     return None
 
 
-def _as_gradient(source, bar, create_graph):
+def _as_gradient(source: Tensor, bar: Any, create_graph: bool) -> Tensor:
     if bar is None:
         return wrap(np.zeros(source.shape, source.dtype))
     return bar if create_graph else wrap(np.array(bar, dtype=source.dtype))
 
 
-def backward(target, grad=None, retain_graph=None, create_graph=False):
+def backward(target: Tensor, grad: TensorLike | None = None, retain_graph: bool | None = None,
+             create_graph: bool = False) -> None:
     """Add d(target)/d(leaf) into `.grad` of every leaf that requires grad."""
     check_target(target, "backward")
     z_bar = initial_cotangent(target, grad, create_graph)
@@ -137,11 +148,13 @@ def backward(target, grad=None, retain_graph=None, create_graph=False):
     reverse_sweep(target, z_bar, None, retain, create_graph, caller="backward")
 
 
-def gradient(target, sources, grad=None, retain_graph=False, create_graph=False,
-             within=None, caller="gradient"):
+def gradient(target: Tensor, sources: Sequence[Tensor], grad: TensorLike | None = None,
+             retain_graph: bool = False, create_graph: bool = False,
+             within: set[Tensor] | None = None, caller: str = "gradient") -> list[Tensor]:
     """d(target)/d(source) for each source, leaving every `.grad` as it was."""
     z_bar = initial_cotangent(target, grad, create_graph, caller)
-    return reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within, caller)
+    grads = reverse_sweep(target, z_bar, sources, retain_graph, create_graph, within, caller)
+    return grads  # type: ignore[return-value]  # a list: sources were given
 
 
 if __name__ == "__main__":  # python -m minigrad.reference: where a reader starts

@@ -1,13 +1,16 @@
 """`mg.save` / `mg.load`: state dicts as .npz archives, never pickle, so loading runs no code."""
+from __future__ import annotations
+
 import os
 import zipfile
+from typing import Any, Mapping
 
 import numpy as np
 
 from minigrad.tensor import Tensor
 
 
-def save(state, path):
+def save(state: Mapping[str, Any], path: str | os.PathLike[str]) -> None:
     """Write {name: array or Tensor} to an .npz file (uncompressed).
 
     Nested dicts are flattened to dotted names ({"model": {"w": a}} -> "model.w"), the
@@ -31,7 +34,7 @@ def save(state, path):
     if not isinstance(state, dict):
         raise TypeError(f"mg.save expects a dict of arrays (e.g. model.state_dict()), "
                         f"got {type(state).__name__}")
-    arrays = {}
+    arrays: dict[str, np.ndarray] = {}
     _flatten(state, "", arrays)
     # The .npz layout (a zip of .npy files), written directly rather than by np.savez,
     # whose keyword arguments would clash with keys such as "file" or "allow_pickle".
@@ -41,7 +44,7 @@ def save(state, path):
                 np.lib.format.write_array(member, array, allow_pickle=False)
 
 
-def load(path):
+def load(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     """Read an .npz written by `save`: {dotted name: ndarray}, in the saved order.
 
     Args:
@@ -57,7 +60,7 @@ def load(path):
         return {name: archive[name] for name in archive.files}
 
 
-def _flatten(state, prefix, out):
+def _flatten(state: Mapping[str, Any], prefix: str, out: dict[str, np.ndarray]) -> None:
     for key, value in state.items():
         if not isinstance(key, str):
             raise TypeError(f"mg.save: keys must be strings, got {key!r}")
@@ -71,7 +74,7 @@ def _flatten(state, prefix, out):
         out[name] = array
 
 
-def _as_array(name, value):
+def _as_array(name: str, value: object) -> np.ndarray:
     if isinstance(value, Tensor):
         value = value.data
     elif isinstance(value, (bool, int, float, np.generic)):

@@ -13,9 +13,15 @@ any other missing name a "did you mean" only when it looks like a misspelling of
 exists, never like a different function (unsqueeze is not squeeze, long is not log). A
 tensor's PyTorch names are in minigrad/pytorch_names.py.
 """
+from __future__ import annotations
+
 import difflib
 import functools
 import inspect
+from typing import Any, Callable, Iterable, Mapping, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: One parameter's two spellings: (NumPy's, PyTorch's). A function is written with either,
 #: and `@pytorch_keywords` accepts the other.
@@ -77,13 +83,17 @@ MODULE_NAMES = {
 MODULE_OBJECT_NAMES = {"cuda": NO_DEVICE, "device": NO_DEVICE}
 
 
-def pytorch_keywords(function):
+def pytorch_keywords(function: Callable[P, R]) -> Callable[P, R]:
     """Let `function` be called with PyTorch's keyword spellings as well as its own.
 
     Its parameters keep the names they have; each in `SYNONYMS` also answers to its other
     spelling, and a `ddof` (or `correction`) parameter to `unbiased=True/False` (ddof 1/0).
     `out=None` and `dtype=None` (what NumPy passes when it hands `np.sum(t)` to `t.sum`)
     are accepted and change nothing.
+
+    Type checkers see the function as it is written, with its own (NumPy's) parameter
+    names, so they check its calls; they flag `dim=` although it runs, since a
+    decorator's annotations cannot add keywords to a signature.
 
     Raises (from the decorated function):
         TypeError: for two spellings of one parameter, a parameter given by position and by
@@ -102,7 +112,7 @@ def pytorch_keywords(function):
     names = [n for n, p in parameters.items()
              if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
     positional = [n for n, p in parameters.items() if p.kind is p.POSITIONAL_OR_KEYWORD]
-    other_spelling = {}
+    other_spelling: dict[str, str] = {}
     for numpy_name, torch_name in SYNONYMS:
         if numpy_name in names:
             other_spelling[torch_name] = numpy_name
@@ -115,7 +125,7 @@ def pytorch_keywords(function):
     accepted = frozenset(names)
 
     @functools.wraps(function)
-    def with_pytorch_keywords(*args, **kwargs):
+    def with_pytorch_keywords(*args: Any, **kwargs: Any) -> R:
         if kwargs and not accepted.issuperset(kwargs):
             kwargs = spelling.translate(len(args), kwargs)
         return function(*args, **kwargs)
@@ -126,13 +136,15 @@ class _Spelling:
     """What `pytorch_keywords` knows about one function: its parameters and their other
     spellings; `translate` maps a call's keywords onto the parameters."""
 
-    def __init__(self, function, names, positional, other_spelling):
+    def __init__(self, function: Callable[..., Any], names: list[str], positional: list[str],
+                 other_spelling: dict[str, str]) -> None:
         self.names, self.positional, self.other_spelling = names, positional, other_spelling
         self.label = (f"Tensor.{function.__name__}()" if names[:1] == ["self"]
                       else f"{function.__name__}()")
 
-    def translate(self, n_positional, kwargs):
-        translated, given_as = {}, {}
+    def translate(self, n_positional: int, kwargs: dict[str, Any]) -> dict[str, Any]:
+        translated: dict[str, Any] = {}
+        given_as: dict[str, str] = {}
         for key, value in kwargs.items():
             if key in self.names:
                 target = key
@@ -152,13 +164,13 @@ class _Spelling:
             translated[target], given_as[target] = value, key
         return translated
 
-    def _unbiased(self, value):
+    def _unbiased(self, value: object) -> int:
         if not isinstance(value, bool):
             raise TypeError(f"{self.label}: unbiased must be True or False, got {value!r}; "
                             "or give ddof= (correction=) as a number")
         return int(value)
 
-    def _unexpected(self, key):
+    def _unexpected(self, key: str) -> str:
         message = f"{self.label} got an unexpected keyword argument {key!r}"
         if key in PYTORCH_KEYWORDS:
             message += f": {PYTORCH_KEYWORDS[key]}"
@@ -168,15 +180,15 @@ class _Spelling:
             message += f" (did you mean {close!r}?)" if close else ""
         return message + f"; it takes {self._takes()}"
 
-    def _takes(self):
-        others = {}
+    def _takes(self) -> str:
+        others: dict[str, list[str]] = {}
         for other, name in self.other_spelling.items():
             others.setdefault(name, []).append(other)
         return ", ".join(name + (f" (or {', '.join(others[name])})" if name in others else "")
                          for name in self.names if name != "self")
 
 
-def did_you_mean(name, candidates, cutoff=0.8):
+def did_you_mean(name: str, candidates: Iterable[object], cutoff: float = 0.8) -> str | None:
     """The candidate that `name` most likely misspells, or None.
 
     Close by difflib's ratio (at least `cutoff`: difflib's 0.6 pairs fc3 with fc1), and
@@ -197,7 +209,8 @@ def did_you_mean(name, candidates, cutoff=0.8):
     return None
 
 
-def attribute_error(owner, name, candidates, table=None):
+def attribute_error(owner: str, name: str, candidates: Iterable[object],
+                    table: Mapping[str, str] | None = None) -> AttributeError:
     """The AttributeError for a missing `owner.name`: the table's advice for a PyTorch name,
     else a did-you-mean among `candidates` when one is close (see `did_you_mean`).
 

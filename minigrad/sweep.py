@@ -2,13 +2,20 @@
 the errors they raise, so that the reference engine (reference.py) and the fast one
 (backward.py) fail in the same words.
 """
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 
 from minigrad import versions
+from minigrad.primitive import Primitive
 from minigrad.tensor import Tensor, wrap
+from minigrad.typing import Array, TensorLike
 
 
-def initial_cotangent(target, grad, create_graph, caller="backward"):
+def initial_cotangent(target: Tensor, grad: TensorLike | None, create_graph: bool,
+                      caller: str = "backward") -> Array:
     """The seed of the sweep: `grad`, checked against `target`, or 1 for one element."""
     if not isinstance(target, Tensor):
         raise TypeError(f"{caller}: the target must be a Tensor, got {type(target).__name__}")
@@ -32,7 +39,7 @@ def initial_cotangent(target, grad, create_graph, caller="backward"):
     return wrap(seed) if create_graph else seed
 
 
-def check_target(target, caller):
+def check_target(target: Tensor, caller: str) -> None:
     """A backward needs a target that some recorded op produced from a tensor needing grad."""
     if not target._requires_grad:
         raise RuntimeError(
@@ -40,7 +47,7 @@ def check_target(target, caller):
             "inputs with requires_grad=True (and not inside mg.no_grad()) before computing it")
 
 
-def released_graph_error(entry, caller):
+def released_graph_error(entry: Primitive, caller: str) -> RuntimeError:
     """The error for differentiating through an entry whose saved arrays were freed."""
     return RuntimeError(
         f"{caller} through a released graph: the saved arrays of '{entry.op}' were freed by "
@@ -48,7 +55,7 @@ def released_graph_error(entry, caller):
         "to differentiate through this graph again")
 
 
-def reused_instance_error(entry, caller):
+def reused_instance_error(entry: Primitive, caller: str) -> RuntimeError:
     """The error for a Primitive instance applied twice (its entry describes only the last)."""
     return RuntimeError(
         f"{caller}: one '{entry.op}' instance was applied more than once, so its tape "
@@ -56,7 +63,8 @@ def reused_instance_error(entry, caller):
         f"tape entry: create a new one per call, e.g. {type(entry).__name__}()(x)")
 
 
-def checked_cotangent(bar, x, entry, inputs):
+def checked_cotangent(bar: Any, x: Tensor, entry: Primitive, inputs: tuple[Any, ...]
+                      ) -> np.ndarray:
     """A rule's cotangent for input `x` as an ndarray of x's dtype (or a clear error).
 
     Rules may return NumPy scalars (ufuncs on 0-d arrays do) or promote a float32 input's
@@ -73,21 +81,23 @@ def checked_cotangent(bar, x, entry, inputs):
     return bar
 
 
-def check_saved_values(output, caller):
+def check_saved_values(output: Tensor, caller: str) -> None:
     """Raise if a value the rules of `output`'s entry read was changed in place after the
     entry was recorded (PyTorch's version-counter check, see versions.py)."""
-    entry, position = output._entry, output._position
+    entry, position, inputs, args = output._entry, output._position, output._inputs, output._args
+    assert entry is not None and inputs is not None and args is not None  # recorded, not released
     reads = entry.reads_inputs
     if reads is True or reads is False:
-        reads = (reads,) * len(output._args)
-    for i, (x, array, read) in enumerate(zip(output._inputs, output._args, reads)):
+        reads = (reads,) * len(args)
+    for i, (x, array, read) in enumerate(zip(inputs, args, reads)):
         if read and isinstance(x, Tensor) and versions.changed_since(array, position):
             raise _changed_in_place_error(x, f"input {i}", entry, caller)
     if entry.reads_output and versions.changed_since(output.data, position):
         raise _changed_in_place_error(output, "its output", entry, caller)
 
 
-def _changed_in_place_error(tensor, role, entry, caller):
+def _changed_in_place_error(tensor: Tensor, role: str, entry: Primitive, caller: str
+                            ) -> RuntimeError:
     made_by = f"the output of '{tensor._entry.op}'" if tensor._entry is not None else "a leaf"
     return RuntimeError(
         f"{caller}: a value needed for the gradient was changed in place after it was "

@@ -5,13 +5,21 @@ are recorded, and `backward()` replays the ones that lead to its target in rever
 `Tape` context additionally keeps every entry recorded inside it, with its output, so
 you can print the list, walk it, and differentiate through exactly those entries.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterator, Literal, Sequence, overload
+
 import numpy as np
 
+if TYPE_CHECKING:
+    from minigrad.primitive import Primitive
+    from minigrad.tensor import Tensor
+
 # The tapes currently open; recording appends to each of them.
-active_tapes = []
+active_tapes: list[Tape] = []
 
 
-def record_on_active_tapes(entry, output):
+def record_on_active_tapes(entry: Primitive, output: Tensor) -> None:
     for tape in active_tapes:
         tape._entries.append(TapeEntry(entry, output))
 
@@ -28,16 +36,17 @@ class TapeEntry:
 
     __slots__ = ("primitive", "output", "inputs")
 
-    def __init__(self, primitive, output):
+    def __init__(self, primitive: Primitive, output: Tensor) -> None:
         self.primitive = primitive
         self.output = output
-        self.inputs = output._inputs
+        # Never None here (the output was just recorded); its own reference outlives a release.
+        self.inputs: tuple[Any, ...] = output._inputs  # type: ignore[assignment]
 
     @property
-    def op(self):
+    def op(self) -> str:
         return self.primitive.op
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"TapeEntry({self.op}, output shape {self.output.shape})"
 
 
@@ -59,27 +68,33 @@ class Tape:
     [tensor([2., 4.])]
     """
 
-    def __init__(self):
-        self._entries = []
+    def __init__(self) -> None:
+        self._entries: list[TapeEntry] = []
 
-    def __enter__(self):
+    def __enter__(self) -> Tape:
         active_tapes.append(self)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         active_tapes.remove(self)
         return False
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._entries)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[TapeEntry]:
         return iter(self._entries)
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: int) -> TapeEntry:
         return self._entries[i]
 
-    def gradient(self, target, sources):
+    @overload
+    def gradient(self, target: Tensor, sources: Tensor) -> Tensor: ...
+    @overload
+    def gradient(self, target: Tensor, sources: Sequence[Tensor]) -> list[Tensor]: ...
+
+    def gradient(self, target: Tensor, sources: Tensor | Sequence[Tensor]
+                 ) -> Tensor | list[Tensor]:
         """Replay this tape's entries in reverse: d(target)/d(source) for each source.
 
         Args:
@@ -95,20 +110,21 @@ class Tape:
         """
         from minigrad.engines import gradient
         from minigrad.sweep import released_graph_error
-        single = not isinstance(sources, (list, tuple))
-        sources = [sources] if single else list(sources)
+        from minigrad.tensor import Tensor
+        single = isinstance(sources, Tensor)
+        listed = [sources] if isinstance(sources, Tensor) else list(sources)
         for e in self._entries:
             if e.output._inputs is None:
                 raise released_graph_error(e.primitive, "tape.gradient")
-        grads = gradient(target, sources, retain_graph=True,
+        grads = gradient(target, listed, retain_graph=True,
                          within={e.output for e in self._entries}, caller="tape.gradient")
         return grads[0] if single else grads
 
-    def __str__(self):
-        names = {}
-        lines = []
+    def __str__(self) -> str:
+        names: dict[int, str] = {}
+        lines: list[tuple[str, Tensor]] = []
 
-        def name_of(value):
+        def name_of(value: Any) -> str:
             if not hasattr(value, "_entry"):  # a constant operand
                 return _format_constant(value)
             if id(value) not in names:
@@ -125,20 +141,20 @@ class Tape:
         width = max([len(text) for text, _ in lines], default=0) + 2
         return "\n".join(f"{text:<{width}}{value.shape} {value.dtype}" for text, value in lines)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Tape with {len(self)} entries>"
 
-    def _repr_html_(self):
+    def _repr_html_(self) -> str:
         """Jupyter shows the Wengert list as a table (minigrad/draw/table.py)."""
         from minigrad.draw.table import tape_html
         return tape_html(self)
 
-    def _repr_pretty_(self, printer, cycle):
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         """IPython shows the Wengert list, as `print(tape)` does."""
         printer.text(str(self))
 
 
-def _format_constant(value):
+def _format_constant(value: Any) -> str:
     if np.ndim(value) == 0:
         return repr(value.item() if hasattr(value, "item") else value)
     return f"const{np.shape(value)}"

@@ -5,7 +5,14 @@ the engine: reverse mode (`backward.gradient`) for grad and vjp, forward mode
 (`forward_mode`) for jvp. Results are Tensors, so transforms nest: when an input is
 itself being differentiated (it requires grad or carries a tangent), the inner
 transform records its own backward pass (create_graph) so the outer one can see it.
+
+Types: `f` takes Tensors and returns a Tensor; grad(f) and the others take what f takes
+(Tensors, ndarrays or numbers) and return Tensors, or tuples of them for a tuple argnums.
 """
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence, Union, overload
+
 import numpy as np
 
 from minigrad import forward_mode, grad_mode
@@ -14,9 +21,15 @@ from minigrad.forward_mode import carries_tangent, tangent_of
 from minigrad.ops import identity, stack
 from minigrad.primitive import is_tracked
 from minigrad.tensor import Tensor, wrap
+from minigrad.typing import TensorLike
+
+#: Which arguments to differentiate with respect to: one position, or a tuple of them.
+ArgNums = Union[int, Sequence[int]]
+#: A function's derivative with respect to one argument, or a tuple of them (tuple argnums).
+Derivative = Union[Tensor, tuple[Tensor, ...]]
 
 
-def _argnums(argnums, nargs, transform):
+def _argnums(argnums: ArgNums, nargs: int, transform: str) -> tuple[int, ...]:
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     for i in nums:
         if not -nargs <= i < nargs:
@@ -24,7 +37,7 @@ def _argnums(argnums, nargs, transform):
     return tuple(i % nargs for i in nums)
 
 
-def _as_variable(value, transform):
+def _as_variable(value: TensorLike, transform: str) -> Tensor:
     """A fresh node for `value` that reverse mode can differentiate with respect to."""
     if isinstance(value, Tensor) and value._requires_grad and grad_mode.state.enabled:
         return identity(value)  # stays connected to the outer computation
@@ -40,7 +53,7 @@ def _as_variable(value, transform):
     return variable
 
 
-def _captures_tracked(out, variables, grad_enabled):
+def _captures_tracked(out: Tensor, variables: Sequence[Tensor], grad_enabled: bool) -> bool:
     """Whether `out` depends on a tracked tensor other than `variables`: one that f
     captured from an enclosing scope, e.g. x in grad(lambda y: y * x) inside grad over x.
     Then this derivative depends on it too and must be recorded (create_graph), or the
@@ -59,11 +72,15 @@ def _captures_tracked(out, variables, grad_enabled):
         if entry is None or entry in seen:
             continue
         seen.add(entry)
-        stack.extend(x for x in tensor._inputs if isinstance(x, Tensor))
+        inputs = tensor._inputs
+        # None: an earlier backward released this graph, and the sweep that follows says so
+        # (walking on here raised a TypeError).
+        if inputs is not None:
+            stack.extend(x for x in inputs if isinstance(x, Tensor))
     return False
 
 
-def _single_element(out, transform):
+def _single_element(out: object, transform: str) -> None:
     if not isinstance(out, Tensor):
         raise TypeError(f"{transform}: the function must return a Tensor, got {type(out).__name__}")
     if out.size != 1:
@@ -71,7 +88,15 @@ def _single_element(out, transform):
                          f"shape {out.shape}; use mg.jacobian or mg.vjp for other outputs")
 
 
-def value_and_grad(f, argnums=0):
+@overload
+def value_and_grad(f: Callable[..., Tensor], argnums: int = 0
+                   ) -> Callable[..., tuple[Tensor, Tensor]]: ...
+@overload
+def value_and_grad(f: Callable[..., Tensor], argnums: Sequence[int]
+                   ) -> Callable[..., tuple[Tensor, tuple[Tensor, ...]]]: ...
+
+def value_and_grad(f: Callable[..., Tensor], argnums: ArgNums = 0
+                   ) -> Callable[..., tuple[Tensor, Derivative]]:
     """f's value and its gradient with respect to the arguments in `argnums`.
 
     Args:
@@ -83,26 +108,32 @@ def value_and_grad(f, argnums=0):
     >>> value.item(), g
     (5.0, tensor([2., 4.]))
     """
-    def value_and_grad_f(*args, **kwargs):
+    def value_and_grad_f(*args: Any, **kwargs: Any) -> tuple[Tensor, Derivative]:
         nums = _argnums(argnums, len(args), "grad")
         higher = any(is_tracked(args[i]) for i in nums)
         outer_grad_enabled = grad_mode.state.enabled
         with grad_mode.enable_grad():
-            args = list(args)
+            arguments = list(args)
             for i in nums:
-                args[i] = _as_variable(args[i], "grad")
-            out = f(*args, **kwargs)
+                arguments[i] = _as_variable(arguments[i], "grad")
+            out = f(*arguments, **kwargs)
             _single_element(out, "grad")
-            higher = higher or _captures_tracked(out, [args[i] for i in nums],
+            higher = higher or _captures_tracked(out, [arguments[i] for i in nums],
                                                  outer_grad_enabled)
-            grads = gradient(out, [args[i] for i in nums],
+            grads = gradient(out, [arguments[i] for i in nums],
                              retain_graph=higher, create_graph=higher)
         value = out if higher else out.detach()
         return value, (grads[0] if isinstance(argnums, int) else tuple(grads))
     return value_and_grad_f
 
 
-def grad(f, argnums=0):
+@overload
+def grad(f: Callable[..., Tensor], argnums: int = 0) -> Callable[..., Tensor]: ...
+@overload
+def grad(f: Callable[..., Tensor], argnums: Sequence[int]
+         ) -> Callable[..., tuple[Tensor, ...]]: ...
+
+def grad(f: Callable[..., Tensor], argnums: ArgNums = 0) -> Callable[..., Derivative]:
     """The gradient function of `f` (which returns a single-element tensor).
 
     >>> import minigrad as mg
@@ -112,12 +143,13 @@ def grad(f, argnums=0):
     """
     value_and_grad_f = value_and_grad(f, argnums)
 
-    def grad_f(*args, **kwargs):
+    def grad_f(*args: Any, **kwargs: Any) -> Derivative:
         return value_and_grad_f(*args, **kwargs)[1]
     return grad_f
 
 
-def vjp(f, *primals):
+def vjp(f: Callable[..., Tensor], *primals: TensorLike
+        ) -> tuple[Tensor, Callable[[TensorLike], tuple[Tensor, ...]]]:
     """Run f at `primals` and return (out, vjp_fn), where vjp_fn(u) = u^T J as a tuple.
 
     >>> import minigrad as mg
@@ -134,14 +166,15 @@ def vjp(f, *primals):
         raise TypeError(f"vjp: the function must return a Tensor, got {type(out).__name__}")
     higher = higher or _captures_tracked(out, inputs, outer_grad_enabled)
 
-    def vjp_fn(cotangent):
+    def vjp_fn(cotangent: TensorLike) -> tuple[Tensor, ...]:
         with grad_mode.enable_grad():
             return tuple(gradient(out, inputs, grad=cotangent, retain_graph=True,
                                   create_graph=higher))
     return (out if higher else out.detach()), vjp_fn
 
 
-def jvp(f, primals, tangents):
+def jvp(f: Callable[..., Tensor], primals: Sequence[TensorLike],
+        tangents: Sequence[TensorLike]) -> tuple[Tensor, Tensor]:
     """Forward mode: (f(*primals), J @ tangents), running each op's JVP rule beside it.
 
     The tangent is differentiable (reverse mode can take its gradient) when a primal or a
@@ -161,12 +194,11 @@ def jvp(f, primals, tangents):
         inputs = []
         for i, (p, t) in enumerate(zip(primals, tangents)):
             x = identity(p) if is_tracked(p) else Tensor(p)  # identity: stays connected
-            if not is_tracked(t):
-                t = np.asarray(t.data if isinstance(t, Tensor) else t)
-            if t.shape != x.shape:
-                raise ValueError(f"jvp: tangent {i} has shape {t.shape} but its primal has "
-                                 f"shape {x.shape}")
-            forward_mode.attach_tangent(x, t.astype(x.dtype), level)
+            x_dot = t if is_tracked(t) else np.asarray(t.data if isinstance(t, Tensor) else t)
+            if x_dot.shape != x.shape:
+                raise ValueError(f"jvp: tangent {i} has shape {x_dot.shape} but its primal "
+                                 f"has shape {x.shape}")
+            forward_mode.attach_tangent(x, x_dot.astype(x.dtype), level)
             inputs.append(x)
         out = f(*inputs)
         if not isinstance(out, Tensor):
@@ -177,7 +209,15 @@ def jvp(f, primals, tangents):
     return out, tangent if isinstance(tangent, Tensor) else wrap(tangent)
 
 
-def jacobian(f, argnums=0, mode="rev"):
+@overload
+def jacobian(f: Callable[..., Tensor], argnums: int = 0, mode: str = "rev"
+             ) -> Callable[..., Tensor]: ...
+@overload
+def jacobian(f: Callable[..., Tensor], argnums: Sequence[int], mode: str = "rev"
+             ) -> Callable[..., tuple[Tensor, ...]]: ...
+
+def jacobian(f: Callable[..., Tensor], argnums: ArgNums = 0, mode: str = "rev"
+             ) -> Callable[..., Derivative]:
     """The dense Jacobian of f, shaped out.shape + in.shape.
 
     Args:
@@ -192,17 +232,19 @@ def jacobian(f, argnums=0, mode="rev"):
     if mode not in ("rev", "fwd"):
         raise ValueError(f"jacobian: mode must be 'rev' or 'fwd', got {mode!r}")
 
-    def jacobian_f(*args):
+    def jacobian_f(*args: TensorLike) -> Derivative:
         nums = _argnums(argnums, len(args), "jacobian")
-        args = [a if isinstance(a, Tensor) else Tensor(a) for a in args]
-        blocks = _jacobian_rev(f, args, nums) if mode == "rev" else _jacobian_fwd(f, args, nums)
+        tensors = [a if isinstance(a, Tensor) else Tensor(a) for a in args]
+        blocks = (_jacobian_rev(f, tensors, nums) if mode == "rev"
+                  else _jacobian_fwd(f, tensors, nums))
         return blocks[0] if isinstance(argnums, int) else tuple(blocks)
     return jacobian_f
 
 
-def restrict(f, values, positions):
+def restrict(f: Callable[..., Tensor], values: Sequence[Any], positions: Sequence[int]
+             ) -> Callable[..., Tensor]:
     """f as a function of the arguments at `positions` only, the others held at `values`."""
-    def f_restricted(*chosen):
+    def f_restricted(*chosen: Any) -> Tensor:
         full = list(values)
         for i, x in zip(positions, chosen):
             full[i] = x
@@ -210,7 +252,8 @@ def restrict(f, values, positions):
     return f_restricted
 
 
-def _jacobian_rev(f, args, nums):
+def _jacobian_rev(f: Callable[..., Tensor], args: list[Tensor], nums: tuple[int, ...]
+                  ) -> list[Tensor]:
     out, vjp_fn = vjp(restrict(f, args, nums), *[args[i] for i in nums])
     rows = []
     for k in range(out.size):
@@ -221,9 +264,10 @@ def _jacobian_rev(f, args, nums):
             for j, i in enumerate(nums)]
 
 
-def _jacobian_fwd(f, args, nums):
+def _jacobian_fwd(f: Callable[..., Tensor], args: list[Tensor], nums: tuple[int, ...]
+                  ) -> list[Tensor]:
     blocks = []
-    out = None
+    out: Tensor | None = None
     if any(args[i].size == 0 for i in nums):  # no columns to take: f's output shape only
         out = f(*args)
     for i in nums:
@@ -233,11 +277,13 @@ def _jacobian_fwd(f, args, nums):
             tangents[i].reshape(-1)[k] = 1
             out, column = jvp(f, tuple(args), tuple(tangents))
             columns.append(column)
+        assert out is not None  # made by jvp above, or by f itself for an empty input
         blocks.append(_assemble(columns, out.shape, args[i].shape, rows_first=False))
     return blocks
 
 
-def _assemble(pieces, out_shape, in_shape, rows_first):
+def _assemble(pieces: Sequence[Tensor], out_shape: tuple[int, ...], in_shape: tuple[int, ...],
+              rows_first: bool) -> Tensor:
     """Stack rows (each shaped like the input) or columns (shaped like the output)."""
     if not pieces:
         return Tensor(np.zeros(out_shape + in_shape))
@@ -245,7 +291,7 @@ def _assemble(pieces, out_shape, in_shape, rows_first):
     return flat.reshape(out_shape + in_shape)
 
 
-def hessian(f, argnums=0):
+def hessian(f: Callable[..., Tensor], argnums: int = 0) -> Callable[..., Tensor]:
     """The Hessian of a scalar function: the Jacobian of its gradient (reverse over
     reverse), shaped in.shape + in.shape.
 

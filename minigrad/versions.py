@@ -16,6 +16,8 @@ Each change also takes the next tape position (recorded ops are numbered in orde
 change happened after P, so the reverse sweep looks at versions only for entries older
 than `state.last_change`: in a training loop (step, forward, backward) that is none.
 """
+from __future__ import annotations
+
 import itertools
 import weakref
 
@@ -28,25 +30,25 @@ positions = itertools.count()
 class _State:
     __slots__ = ("last_change",)
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.last_change = -1  # the position of the newest in-place change (-1: none yet)
 
 
-state = _State()
+state: _State = _State()
 
 # id(owner array) -> [version, position of its last change]. An entry is dropped when its
 # array is freed (weakref.finalize), so a reused id never inherits a stale record.
-_records = {}
+_records: dict[int, list[int]] = {}
 
 
-def owner(array):
+def owner(array: np.ndarray) -> np.ndarray:
     """The ndarray that owns `array`'s memory: `array` itself unless it is a view."""
     while isinstance(array.base, np.ndarray):
         array = array.base
     return array
 
 
-def note_change(array):
+def note_change(array: np.ndarray) -> None:
     """Record that `array`'s memory was changed in place: bump its version, stamp the time."""
     memory = owner(array)
     record = _records.get(id(memory))
@@ -57,13 +59,13 @@ def note_change(array):
     record[1] = state.last_change = next(positions)
 
 
-def version(array):
+def version(array: np.ndarray) -> int:
     """How many in-place changes minigrad has made to `array`'s memory."""
     record = _records.get(id(owner(array)))
     return 0 if record is None else record[0]
 
 
-def changed_since(array, position):
+def changed_since(array: np.ndarray, position: int) -> bool:
     """Whether `array`'s memory was changed in place after tape position `position`."""
     record = _records.get(id(owner(array)))
     return record is not None and record[1] > position

@@ -183,6 +183,16 @@ def test_grad_of_a_non_scalar_function_says_so():
         mg.grad(lambda x: x * 2)(X)
 
 
+def test_grad_capturing_a_released_graph_names_it():
+    """The capture walk (perturbation confusion) met a graph an earlier backward had
+    released and raised TypeError: 'NoneType' object is not iterable."""
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    x = w * 2
+    x.sum().backward()
+    with pytest.raises(RuntimeError, match="released graph.*'multiply'.*retain_graph=True"):
+        mg.grad(lambda y: (y * x).sum())(mg.tensor([1.0, 2.0]))
+
+
 def test_jvp_tangent_shape_mismatch_says_which():
     with pytest.raises(ValueError, match=r"tangent 0 has shape \(3,\) but its primal has shape \(2, 3\)"):
         mg.jvp(mg.sin, (X,), (np.ones(3),))

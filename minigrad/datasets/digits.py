@@ -4,14 +4,18 @@ Source and licence are in the NOTICE file beside it: E. Alpaydin and C. Kaynak, 
 Recognition of Handwritten Digits", UCI Machine Learning Repository, 1998,
 doi:10.24432/C50P49, CC BY 4.0; this is the 1,797-image split scikit-learn redistributes.
 """
+from __future__ import annotations
+
 from importlib import resources
 
 import numpy as np
 
+from minigrad.typing import DTypeLike
+
 from minigrad import dtypes
 
 
-def load_digits(images=False, dtype=None):
+def load_digits(images: bool = False, dtype: DTypeLike = None) -> tuple[np.ndarray, np.ndarray]:
     """The 1,797 handwritten digits: 8x8 images of pixel counts 0..16, labels 0..9.
 
     Loaded from the copy inside the package with NumPy alone, so it works offline. Pixel

@@ -4,15 +4,19 @@ Both return (X, y) with X of shape (n_samples, 2) in the default float dtype and
 the rows shuffled so the classes are mixed. Noise is Gaussian, with standard deviation
 `noise`, added to each coordinate; noise=0 puts every point exactly on its curve.
 """
+from __future__ import annotations
+
 import math
 
 import numpy as np
 
 from minigrad import dtypes
 from minigrad.random import as_generator
+from minigrad.typing import RNGLike
 
 
-def make_moons(n_samples=200, noise=0.1, rng=None):
+def make_moons(n_samples: int = 200, noise: float = 0.1, rng: RNGLike = None
+               ) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles (the layout of scikit-learn's make_moons).
 
     Class 0 is the upper half of the unit circle, (cos t, sin t) for t in [0, pi]; class
@@ -47,7 +51,8 @@ def make_moons(n_samples=200, noise=0.1, rng=None):
     return _finish(X, y, noise, rng)
 
 
-def make_spirals(n_samples=300, n_classes=3, noise=0.05, rng=None):
+def make_spirals(n_samples: int = 300, n_classes: int = 3, noise: float = 0.05,
+                 rng: RNGLike = None) -> tuple[np.ndarray, np.ndarray]:
     """`n_classes` spiral arms around the origin, one per class, each making one full turn.
 
     Arm k holds points at radius r, evenly spaced in [0, 1], and angle

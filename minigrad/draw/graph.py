@@ -1,18 +1,24 @@
 """`mg.draw` and `mg.Graph`: walk the graph, label the boxes, lay them out, write SVG."""
+from __future__ import annotations
+
 import os
 import textwrap
+from typing import Any, Mapping
 
 from minigrad.draw import dot, svg
 from minigrad.draw.labels import box_size, node_lines
 from minigrad.draw.layers import Layers
 from minigrad.draw.place import Placement
 from minigrad.draw.walk import Walk
+from minigrad.tape import Tape
+from minigrad.tensor import Tensor
 
 MAX_NODES = 2000
 NOTE_WIDTH = 100  # characters per line of a note
 
 
-def draw(target, names=None, values=False, grads=False, max_nodes=MAX_NODES):
+def draw(target: Tensor | Tape, names: Mapping[str, Tensor] | Any = None, values: bool = False,
+         grads: bool = False, max_nodes: int = MAX_NODES) -> Graph:
     """A picture of the computation graph behind `target`, drawn by minigrad itself.
 
     One box per tensor: its name (from `names`, else `v7` as `print(tape)` numbers it),
@@ -67,7 +73,8 @@ class Graph:
     '  v0 -> v1;'
     """
 
-    def __init__(self, walk, values=False, grads=False, max_nodes=MAX_NODES):
+    def __init__(self, walk: Walk, values: bool = False, grads: bool = False,
+                 max_nodes: int = MAX_NODES) -> None:
         self._nodes = walk.nodes
         self._edges = walk.edges()
         self.notes = _notes(walk, max_nodes)
@@ -81,15 +88,16 @@ class Graph:
         self.svg = svg.render(self._nodes, self._lines, self._roles, self._edges, placement,
                               self.notes)
 
-    def _repr_svg_(self):
+    def _repr_svg_(self) -> str:
         return self.svg
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None
+                          ) -> tuple[dict[str, str], dict[str, Any]]:
         # "unconfined": JupyterLab shows the picture at its own size (scrolling a wide
         # one) instead of shrinking it to the cell's width, where its text is unreadable.
         return {"image/svg+xml": self.svg}, {"image/svg+xml": {"unconfined": True}}
 
-    def to_dot(self):
+    def to_dot(self) -> str:
         """The graph as Graphviz source (`dot -Tpng g.dot -o g.png` renders it).
 
         Returns:
@@ -97,7 +105,7 @@ class Graph:
         """
         return dot.to_dot(self._nodes, self._lines, self._roles, self._edges, self.notes)
 
-    def save(self, path):
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Write the picture to `path`: SVG, or Graphviz source if it ends in .dot or .gv.
 
         Args:
@@ -116,7 +124,7 @@ class Graph:
         with open(path, "w", encoding="utf-8") as f:
             f.write(self.svg if suffix == ".svg" else self.to_dot())
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         cut = f", {len(self.notes)} note{'s' * (len(self.notes) > 1)}" if self.notes else ""
         return f"<Graph: {len(self._nodes)} tensors, {len(self._edges)} arrows{cut}>"
 

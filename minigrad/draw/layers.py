@@ -51,8 +51,8 @@ class Layers:
                 self.chains[i] = self._chain(*edges[i])
         # Each box lists its inputs in argument order, so the initial order puts a
         # matmul's x left of its w.
-        self.above = [[] for _ in self.rank]
-        self.below = [[] for _ in self.rank]
+        self.above: list[list[int]] = [[] for _ in self.rank]
+        self.below: list[list[int]] = [[] for _ in self.rank]
         for (u, v), chain in zip(edges, self.chains):
             if chain is None:
                 continue
@@ -61,7 +61,7 @@ class Layers:
                 self.above[lower].append(upper)
                 self.below[upper].append(lower)
         self._find_spines(edges, depth)
-        self.layers = [[] for _ in range(max(self.rank, default=-1) + 1)]
+        self.layers: list[list[int]] = [[] for _ in range(max(self.rank, default=-1) + 1)]
         for v in _initial_order(self.rank, self.above):
             self.layers[self.rank[v]].append(v)
         self._reduce_crossings()
@@ -76,8 +76,9 @@ class Layers:
         half a box per step. A dummy follows the arrow it carries. `spine_below[u]`
         lists the vertices whose spine_above is u (a box's own dummies excluded).
         """
-        self.spine_above = [None] * len(self.rank)
-        deepest = {}  # box -> (its deepest input's depth, that edge, a tie?)
+        self.spine_above: list[int | None] = [None] * len(self.rank)
+        deepest: dict[int, tuple[int, int, bool]] = {}  # box -> (its deepest input's depth,
+        # that edge, a tie?)
         for i, (u, v) in enumerate(edges):
             if self.chains[i] is None:
                 continue
@@ -92,7 +93,7 @@ class Layers:
                 self.spine_above[v] = chain[-1] if chain else edges[i][0]
         for d in range(self.n, len(self.rank)):
             self.spine_above[d] = self.above[d][0]
-        self.spine_below = [[] for _ in self.rank]
+        self.spine_below: list[list[int]] = [[] for _ in self.rank]
         for w, u in enumerate(self.spine_above):
             if u is not None and (w < self.n or u >= self.n):
                 self.spine_below[u].append(w)
@@ -154,8 +155,8 @@ class Layers:
 
 
 def _ranks(n, edges):
-    inputs = [[] for _ in range(n)]
-    users = [[] for _ in range(n)]
+    inputs: list[list[int]] = [[] for _ in range(n)]
+    users: list[list[int]] = [[] for _ in range(n)]
     for u, v in edges:
         inputs[v].append(u)
         users[u].append(v)

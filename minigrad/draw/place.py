@@ -113,7 +113,7 @@ class Placement:
 
     def _ports(self, edges, arrive):
         """The x where each arrow meets its target's top edge."""
-        incoming = {}
+        incoming: dict[int, list[int]] = {}
         for i, (_, v) in enumerate(edges):
             incoming.setdefault(v, []).append(i)
         ports = [0.0] * len(edges)

@@ -1,7 +1,10 @@
 """A Tape's Wengert list as an HTML table, for Jupyter (`Tape._repr_html_`)."""
+from __future__ import annotations
+
 from html import escape
 
 from minigrad.draw.walk import Walk
+from minigrad.tape import Tape
 
 MAX_ROWS = 400  # a longer list shows its first and last MAX_ROWS // 2 lines
 
@@ -9,7 +12,7 @@ STYLE = ("font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size
          "border-collapse: collapse; text-align: left")
 
 
-def tape_html(tape, max_rows=MAX_ROWS):
+def tape_html(tape: Tape, max_rows: int = MAX_ROWS) -> str:
     """The lines of `print(tape)` as an HTML table: name, op and inputs, shape, dtype.
 
     Args:

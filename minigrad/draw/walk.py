@@ -10,6 +10,8 @@ printout of a tape that recorded exactly its computation agree name for name.
 Constants (ndarray and number inputs) are not boxes: they are folded into the op's call
 text as `print(tape)` writes them (`power(v4, 2)`, `add(v1, const(3,))`).
 """
+from __future__ import annotations
+
 from minigrad.tape import Tape, _format_constant
 from minigrad.tensor import Tensor
 
@@ -134,7 +136,8 @@ def _entries_behind(target):
 
 def _numbered(entries, target):
     """Nodes for every tensor of `entries`, numbered by the rule of `print(tape)`."""
-    nodes, by_id = [], {}
+    nodes: list[Node] = []
+    by_id: dict[int, Node] = {}
 
     def node_of(tensor):
         if id(tensor) not in by_id:
@@ -165,7 +168,7 @@ def _apply_names(nodes, names):
         raise TypeError(
             "mg.draw: names must be a dict {name: tensor} or a Module, not "
             f"{type(names).__name__}; e.g. names={{'w': w, 'b': b}} or names=model")
-    by_id = {}
+    by_id: dict[int, str] = {}
     for name, tensor in names.items():
         if not isinstance(name, str) or not isinstance(tensor, Tensor):
             raise TypeError(

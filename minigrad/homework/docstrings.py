@@ -146,11 +146,11 @@ def redact(source, needle, task_id, path="<source>"):
 def _text_lines(source, path):
     """Indices of lines that lie inside a string constant that is a whole statement (a
     docstring) or that are comment lines."""
-    inside = set()
+    inside: set[int] = set()
     for node in ast.walk(parse_source(source, path)):
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) \
                 and isinstance(node.value.value, str):
-            inside.update(range(node.lineno - 1, node.end_lineno))
+            inside.update(range(node.lineno - 1, node.end_lineno or node.lineno))
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
         if token.type == tokenize.COMMENT and token.line.lstrip().startswith("#"):
             inside.add(token.start[0] - 1)

@@ -7,6 +7,7 @@ output, an unprivileged user when we are root); read the .npz files it left; jud
 unit against the solution's; split the task's points over its parts.
 """
 import dataclasses
+from typing import Any
 import io
 import json
 import os
@@ -39,7 +40,7 @@ class PartResult:
 
 @dataclasses.dataclass
 class TaskResult:
-    task: object
+    task: Any
     parts: list
     note: str = ""
     elapsed: float = 0.0

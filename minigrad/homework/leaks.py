@@ -54,7 +54,7 @@ def _module_expressions(source, path, without=()):
     functions named in `without`."""
     tree = parse_source(source, path)
     skipped = {id(find(tree, qualname, path)) for qualname in without}
-    counts = collections.Counter()
+    counts: collections.Counter[str] = collections.Counter()
     stack = [tree]
     while stack:
         node = stack.pop()
@@ -75,7 +75,7 @@ def find_leaks(assignment, solution_root, release):
     for task in assignment.tasks:
         for place in task.functions:
             by_file[place.path].append((task, place))
-    answers = {}  # expression -> where it came from
+    answers: dict[str, str] = {}  # expression -> where it came from
     for path, places in by_file.items():
         solution = read_solution(places[0][1], solution_root, assignment)
         tree = parse_source(solution, path)

@@ -99,7 +99,7 @@ def _rule_lines(task, sources):
     """(class, path, labels) whose math-block lines to hide for the task: the
     task's `hide` labels, or by default the rules it blanks, where the class docstring
     has a math block at all."""
-    by_owner = {}
+    by_owner: dict = {}
     for place in task.functions:
         if place.owner is not None:
             by_owner.setdefault((place.owner, place.path), []).append(place.name)

@@ -13,3 +13,11 @@ from minigrad.nn.pooling import AvgPool2d, MaxPool2d
 from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 
 F = functional
+
+__all__ = [
+    "functional", "init", "Module", "Parameter", "GELU", "LeakyReLU", "LogSoftmax", "ReLU",
+    "Sigmoid", "Softmax", "Tanh", "ModuleDict", "ModuleList", "Sequential", "Dropout",
+    "Embedding", "Flatten", "Identity", "Linear", "BCEWithLogitsLoss", "CrossEntropyLoss",
+    "MSELoss", "NLLLoss", "Conv2d", "AvgPool2d", "MaxPool2d", "BatchNorm1d", "BatchNorm2d",
+    "LayerNorm", "F",
+]

@@ -1,5 +1,7 @@
 """Activation layers (ReLU, LeakyReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax) and the
 functional forms of GELU and leaky_relu."""
+from __future__ import annotations
+
 import math
 
 from minigrad.nn.module import Module
@@ -7,10 +9,10 @@ from minigrad.ops.elementwise import tanh
 from minigrad.ops.selection import where
 from minigrad.ops.softmax import log_softmax, softmax
 from minigrad.ops.special import erf
-from minigrad.tensor import to_tensor
+from minigrad.tensor import Tensor, to_tensor
 
 
-def gelu(x, approximate="none"):
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """GELU(x) = x Phi(x) = 0.5 x (1 + erf(x / sqrt(2))), PyTorch's default.
 
     approximate="tanh" gives 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
@@ -23,7 +25,7 @@ def gelu(x, approximate="none"):
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-def leaky_relu(x, negative_slope=0.01):
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x where x > 0, else negative_slope * x (PyTorch's convention at 0: slope negative_slope).
 
     Composed from `where`, whose rules are the mask: the derivative is 1 where x > 0 and
@@ -45,7 +47,7 @@ class ReLU(Module):
     tensor([0., 2.])
     """
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return x.relu()
 
 
@@ -57,14 +59,14 @@ class LeakyReLU(Module):
     tensor([-0.01,  2.  ])
     """
 
-    def __init__(self, negative_slope=0.01):
+    def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
         self.negative_slope = negative_slope
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return leaky_relu(x, self.negative_slope)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
 
 
@@ -76,7 +78,7 @@ class Tanh(Module):
     tensor([0.])
     """
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return x.tanh()
 
 
@@ -88,7 +90,7 @@ class Sigmoid(Module):
     tensor([0.5])
     """
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return x.sigmoid()
 
 
@@ -106,16 +108,16 @@ class GELU(Module):
     tensor([-0.15865525,  0.        ,  0.84134475])
     """
 
-    def __init__(self, approximate="none"):
+    def __init__(self, approximate: str = "none") -> None:
         super().__init__()
         if approximate not in ("none", "tanh"):
             raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
         self.approximate = approximate
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return gelu(x, self.approximate)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}" if self.approximate != "none" else ""
 
 
@@ -134,14 +136,14 @@ class Softmax(Module):
     tensor([[0.5, 0.5]])
     """
 
-    def __init__(self, dim=None):
+    def __init__(self, dim: int | None = None) -> None:
         super().__init__()
         self.dim = _required_dim(dim, type(self).__name__)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return softmax(x, axis=self.dim)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"dim={self.dim}"
 
 
@@ -153,11 +155,11 @@ class LogSoftmax(Softmax):
     tensor([   0., -800.])
     """
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return log_softmax(x, axis=self.dim)
 
 
-def _required_dim(dim, layer):
+def _required_dim(dim: int | None, layer: str) -> int:
     if dim is None:
         raise TypeError(f"{layer}: pass the axis of the classes, e.g. {layer}(dim=1) for "
                         "(N, C) scores (PyTorch's implicit dim is deprecated)")

@@ -1,12 +1,17 @@
 """Dtypes between layers and their inputs: the mixed-dtype check every layer makes, and
 the arguments of `Module.to` (a dtype, a device, or a tensor)."""
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 
 from minigrad import dtypes
 from minigrad.tensor import Tensor
+from minigrad.typing import DTypeLike, TensorLike
 
 
-def check_input_dtype(layer, x, parameter):
+def check_input_dtype(layer: Any, x: TensorLike, parameter: Tensor | None) -> None:
     """A TypeError, naming both dtypes and the fix, if a layer's input would compute in
     another dtype than its parameters: NumPy would upcast float32 to float64 silently
     (and run about 2.5x slower); PyTorch raises. Integer inputs pass when they promote
@@ -32,7 +37,8 @@ def check_input_dtype(layer, x, parameter):
         f"raises here too). Convert {fix}")
 
 
-def to_arguments(args, dtype, device):
+def to_arguments(args: tuple[Any, ...], dtype: DTypeLike, device: str | None
+                 ) -> np.dtype | None:
     """The dtype in Module.to's arguments (None if only a device), after checking the device."""
     for arg in args:
         if isinstance(arg, Tensor):

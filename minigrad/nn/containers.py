@@ -5,44 +5,51 @@ Each stores its modules as attributes named like their positions or keys, so the
 attribute walk of `Module` finds them and names their parameters `layers.0.weight` or
 `heads.a.weight`, as PyTorch does.
 """
+from __future__ import annotations
+
 from collections import OrderedDict
+from typing import (Any, ItemsView, Iterable, Iterator, KeysView, Mapping, NoReturn, TypeVar,
+                    ValuesView, overload)
 
 from minigrad.nn.module import Module
+from minigrad.tensor import Tensor
+
+C = TypeVar("C", bound="_Indexed")
 
 
 class _Indexed(Module):
     """Modules stored as attributes "0", "1", ...: what ModuleList and Sequential share."""
 
-    def _layers(self):
+    def _layers(self) -> list[Module]:
         return [value for _, value, _ in self._members() if isinstance(value, Module)]
 
-    def _check(self, module, name):
+    def _check(self, module: object, name: str) -> Module:
         if not isinstance(module, Module):
             raise TypeError(f"{type(self).__name__}: item {name!r} is a "
                             f"{type(module).__name__}, not a Module")
         return module
 
-    def _renumber(self, modules):
+    def _renumber(self, modules: Iterable[Module]) -> None:
         """Store `modules` as "0", "1", ... again (after an insert or a delete)."""
         for name in [name for name, value, _ in self._members() if isinstance(value, Module)]:
             del self.__dict__[name]
         for i, module in enumerate(modules):
             setattr(self, str(i), self._check(module, str(i)))
 
-    def _position(self, index):
+    def _position(self, index: int) -> int:
         n = len(self)
         if not -n <= index < n:
             raise IndexError(f"{type(self).__name__}: index {index} is out of range for "
                              f"{n} modules")
         return index % n
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._layers())
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Module]:
         return iter(self._layers())
 
-    def append(self, module):
+    def append(self: C, module: Module) -> C:
         """Add a module at the end, named str(len(self)); returns self.
 
         Raises:
@@ -57,26 +64,26 @@ class _Indexed(Module):
         setattr(self, name, self._check(module, name))
         return self
 
-    def extend(self, modules):
+    def extend(self: C, modules: Iterable[Module]) -> C:
         """Append each module of an iterable; returns self."""
         for module in modules:
             self.append(module)
         return self
 
-    def insert(self, index, module):
+    def insert(self, index: int, module: Module) -> None:
         """Insert a module before position `index` (the others are renumbered)."""
         layers = self._layers()
         layers.insert(index, self._check(module, str(index)))
         self._renumber(layers)
 
-    def pop(self, index=-1):
+    def pop(self, index: int = -1) -> Module:
         """Remove and return the module at `index` (the others are renumbered)."""
         layers = self._layers()
         module = layers.pop(self._position(index))
         self._renumber(layers)
         return module
 
-    def __delitem__(self, index):
+    def __delitem__(self, index: int | slice) -> None:
         layers = self._layers()
         if isinstance(index, slice):
             del layers[index]
@@ -84,7 +91,7 @@ class _Indexed(Module):
             del layers[self._position(index)]
         self._renumber(layers)
 
-    def __setitem__(self, index, module):
+    def __setitem__(self, index: int, module: Module) -> None:
         layers = self._layers()
         layers[self._position(index)] = module
         self._renumber(layers)
@@ -117,23 +124,28 @@ class ModuleList(_Indexed):
     (3, ['0.weight', '0.bias'])
     """
 
-    def __init__(self, modules=None):
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
         super().__init__()
         self.extend(modules or ())
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise NotImplementedError("ModuleList has no forward(): iterate over it, e.g. "
                                   "`for layer in self.layers: x = layer(x)`")
 
-    def __getitem__(self, index):
+    @overload
+    def __getitem__(self, index: int) -> Module: ...
+    @overload
+    def __getitem__(self, index: slice) -> ModuleList: ...
+
+    def __getitem__(self, index: int | slice) -> Module | ModuleList:
         if isinstance(index, slice):
             return ModuleList(self._layers()[index])
         return self._layers()[self._position(index)]
 
-    def __add__(self, other):
+    def __add__(self, other: Iterable[Module]) -> ModuleList:
         return ModuleList(list(self) + list(other))
 
-    def __iadd__(self, modules):
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
         return self.extend(modules)
 
 
@@ -158,8 +170,9 @@ class Sequential(_Indexed):
     ((5, 1), 3, 'ReLU')
     """
 
-    def __init__(self, *modules):
+    def __init__(self, *modules: Module | OrderedDict[str, Module]) -> None:
         super().__init__()
+        named: list[tuple[str, object]]  # each checked to be a Module below
         if len(modules) == 1 and isinstance(modules[0], OrderedDict):
             named = list(modules[0].items())
         else:
@@ -167,12 +180,17 @@ class Sequential(_Indexed):
         for name, module in named:
             setattr(self, name, self._check(module, name))
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         for layer in self._layers():
             x = layer(x)
         return x
 
-    def __getitem__(self, index):
+    @overload
+    def __getitem__(self, index: int) -> Module: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequential: ...
+
+    def __getitem__(self, index: int | slice) -> Module | Sequential:
         named = [(name, value) for name, value, _ in self._members() if isinstance(value, Module)]
         if isinstance(index, slice):
             return Sequential(OrderedDict(named[index]))
@@ -201,21 +219,22 @@ class ModuleDict(Module):
     ['a.weight', 'a.bias']
     """
 
-    def __init__(self, modules=None):
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None
+                 ) -> None:
         super().__init__()
         if modules is not None:
             self.update(modules)
 
-    def _entries(self):
+    def _entries(self) -> dict[str, Module]:
         return {name: value for name, value, _ in self._members() if isinstance(value, Module)}
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: str) -> Module:
         entries = self._entries()
         if key not in entries:
             raise KeyError(f"ModuleDict has no module {key!r}; keys: {list(entries)}")
         return entries[key]
 
-    def __setitem__(self, key, module):
+    def __setitem__(self, key: str, module: Module) -> None:
         if not isinstance(key, str):
             raise TypeError(f"ModuleDict: keys must be strings, got {type(key).__name__}")
         if not key or "." in key:
@@ -228,47 +247,47 @@ class ModuleDict(Module):
                             f"{type(module).__name__}, not a Module")
         setattr(self, key, module)
 
-    def __delitem__(self, key):
+    def __delitem__(self, key: str) -> None:
         self[key]  # a KeyError naming the keys, if missing
         del self.__dict__[key]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._entries())
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._entries())
 
-    def __contains__(self, key):
+    def __contains__(self, key: object) -> bool:
         return key in self._entries()
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:
         """The keys, in insertion order."""
         return self._entries().keys()
 
-    def values(self):
+    def values(self) -> ValuesView[Module]:
         """The modules, in insertion order."""
         return self._entries().values()
 
-    def items(self):
+    def items(self) -> ItemsView[str, Module]:
         """(key, module) pairs, in insertion order."""
         return self._entries().items()
 
-    def update(self, modules):
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
         """Add or replace modules from a dict or an iterable of (key, module) pairs."""
         for key, module in (modules.items() if hasattr(modules, "items") else modules):
             self[key] = module
 
-    def pop(self, key):
+    def pop(self, key: str) -> Module:
         """Remove the module under `key` and return it."""
         module = self[key]
         del self[key]
         return module
 
-    def clear(self):
+    def clear(self) -> None:
         """Remove every module."""
         for key in list(self._entries()):
             del self[key]
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise NotImplementedError("ModuleDict has no forward(): call its modules, e.g. "
                                   "self.heads['a'](x)")

@@ -9,6 +9,10 @@ With groups G, the channels split into G independent convolutions: the same colu
 viewed as (G, N * OH * OW, C/G * kh * kw), meet the weight as G stacked matrices in one
 batched matmul.
 """
+from __future__ import annotations
+
+from typing import Any, Union
+
 import math
 
 import numpy as np
@@ -19,17 +23,22 @@ from minigrad.ops.linalg import linear
 from minigrad.ops.windows import Unfold, output_size
 from minigrad.nn.module import Module, Parameter
 from minigrad.primitive import array_of
-from minigrad.tensor import to_tensor
+from minigrad.tensor import Tensor, to_tensor
+from minigrad.typing import DTypeLike, RNGLike, TensorLike
+
+#: One int for both spatial axes, or one per axis: (height, width).
+IntPair = Union[int, tuple[int, int]]
 
 
-def _pair(value, what):
+def _pair(value: IntPair, what: str) -> tuple[int, int]:
     pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
     if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) for v in pair):
         raise TypeError(f"{what} must be an int or a pair of ints, got {value!r}")
     return int(pair[0]), int(pair[1])
 
 
-def conv_padding(padding, kernel, stride, dilation, op):
+def conv_padding(padding: Any, kernel: tuple[int, int], stride: tuple[int, int],
+                 dilation: tuple[int, int], op: str) -> tuple[tuple[int, int], ...]:
     """((top, bottom), (left, right)) zeros from an int, a pair, "valid" or "same".
 
     "same" (PyTorch's rule) keeps H and W: it needs stride 1, and pads d (k - 1) in
@@ -50,7 +59,8 @@ def conv_padding(padding, kernel, stride, dilation, op):
     return (ph, ph), (pw, pw)
 
 
-def unfold(x, kernel_size, stride=1, padding=0, dilation=1):
+def unfold(x: TensorLike, kernel_size: IntPair, stride: IntPair = 1, padding: Any = 0,
+           dilation: IntPair = 1) -> Tensor:
     """im2col: the (N, C, H, W) image's kernel windows as a (N, OH, OW, C, kh, kw) tensor.
 
     Args:
@@ -86,11 +96,13 @@ def unfold(x, kernel_size, stride=1, padding=0, dilation=1):
     return Unfold(kernel, stride, sides, dilation)(x)
 
 
-def _is_per_side(padding):
+def _is_per_side(padding: object) -> bool:
     return isinstance(padding, tuple) and all(isinstance(p, tuple) for p in padding)
 
 
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv2d(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None,
+           stride: IntPair = 1, padding: Any = 0, dilation: IntPair = 1,
+           groups: int = 1) -> Tensor:
     """2-d cross-correlation of an (N, C, H, W) batch with an (out, C / groups, kh, kw) weight.
 
       out[n, o, i, j] = bias[o] + sum_{c,p,q} weight[o, c, p, q] *
@@ -186,8 +198,9 @@ class Conv2d(Module):
     (8, 2, 3, 3)
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, groups=1, bias=True, rng=None, dtype=None):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: IntPair,
+                 stride: IntPair = 1, padding: Any = 0, dilation: IntPair = 1, groups: int = 1,
+                 bias: bool = True, rng: RNGLike = None, dtype: DTypeLike = None) -> None:
         super().__init__()
         if groups < 1 or in_channels % groups or out_channels % groups:
             raise ValueError(f"Conv2d: in_channels ({in_channels}) and out_channels "
@@ -204,7 +217,7 @@ class Conv2d(Module):
         self.weight = Parameter(init.uniform(shape, bound, rng, dtype))
         self.bias = Parameter(init.uniform((out_channels,), bound, rng, dtype)) if bias else None
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         shape = np.shape(array_of(x))
         if len(shape) != 4:
             raise ValueError(
@@ -218,10 +231,10 @@ class Conv2d(Module):
         return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
                       self.groups)
 
-    def _describe(self):
+    def _describe(self) -> str:
         return f"Conv2d({self.in_channels}, {self.out_channels})"
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         shown = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                  f"stride={self.stride}, padding={self.padding!r}")
         if self.dilation != (1, 1):

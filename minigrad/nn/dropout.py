@@ -1,10 +1,14 @@
 """Dropout: zero a random fraction p of the inputs while training, scaling the rest by 1/(1-p)."""
+from __future__ import annotations
+
 from minigrad.random import as_generator
 from minigrad.nn.module import Module
-from minigrad.tensor import to_tensor
+from minigrad.tensor import Tensor, to_tensor
+from minigrad.typing import RNGLike, TensorLike
 
 
-def dropout(x, p=0.5, training=True, rng=None):
+def dropout(x: TensorLike, p: float = 0.5, training: bool = True, rng: RNGLike = None
+            ) -> Tensor:
     """Inverted dropout: keep each element with probability 1-p and scale it by 1/(1-p),
     so the expected output is the input; identity when not training or p = 0.
 
@@ -58,15 +62,15 @@ class Dropout(Module):
     tensor([1., 1., 1.])
     """
 
-    def __init__(self, p=0.5, rng=None):
+    def __init__(self, p: float = 0.5, rng: RNGLike = None) -> None:
         super().__init__()
         if not 0 <= p <= 1:
             raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
         self.p = p
         self.rng = as_generator(rng)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return dropout(x, self.p, self.training, self.rng)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"p={self.p}"

@@ -1,10 +1,13 @@
 """`Embedding`: a lookup table of learned vectors, one row per index."""
+from __future__ import annotations
+
 import numpy as np
 
 from minigrad.nn import init
 from minigrad.nn.module import Module, Parameter
 from minigrad.ops.indexing import GetItem
 from minigrad.tensor import Tensor
+from minigrad.typing import DTypeLike, RNGLike, TensorLike
 
 
 class Embedding(Module):
@@ -27,12 +30,13 @@ class Embedding(Module):
     (2, 2, 3)
     """
 
-    def __init__(self, num_embeddings, embedding_dim, rng=None, dtype=None):
+    def __init__(self, num_embeddings: int, embedding_dim: int, rng: RNGLike = None,
+                 dtype: DTypeLike = None) -> None:
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.weight = Parameter(init.normal((num_embeddings, embedding_dim), rng=rng, dtype=dtype))
 
-    def forward(self, indices):
+    def forward(self, indices: TensorLike) -> Tensor:
         indices = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
         if indices.dtype.kind not in "iu":
             raise TypeError(f"Embedding expects integer indices, got dtype {indices.dtype}")
@@ -49,5 +53,5 @@ class Embedding(Module):
         return IndexError(f"Embedding: indices must be in [0, {self.num_embeddings}), got "
                           f"values from {indices.min()} to {indices.max()}")
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"{self.num_embeddings}, {self.embedding_dim}"

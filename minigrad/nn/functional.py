@@ -6,6 +6,10 @@ The losses take PyTorch's signatures. `cross_entropy` is one fused `SoftmaxNLL` 
 default (its gradient is p - y, see minigrad/ops/softmax_nll.py); `fused=False` records
 the textbook chain log_softmax -> NLL pick -> reduction instead, for comparison.
 """
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 
 from minigrad.nn.activation import gelu, leaky_relu
@@ -18,8 +22,8 @@ from minigrad.ops import sum as sum_
 from minigrad.ops.softmax_nll import (REDUCTIONS, BinaryCrossEntropyWithLogits, SoftmaxNLL,
                                       TargetRows)
 from minigrad.nn.targets import class_targets, class_weights, constant, one_hot
-from minigrad.tensor import Tensor
-from minigrad.tensor import to_tensor
+from minigrad.tensor import Tensor, to_tensor
+from minigrad.typing import TensorLike
 
 __all__ = ["linear", "conv2d", "max_pool2d", "avg_pool2d", "layer_norm", "batch_norm",
            "dropout", "one_hot", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax",
@@ -27,8 +31,9 @@ __all__ = ["linear", "conv2d", "max_pool2d", "avg_pool2d", "layer_norm", "batch_
            "binary_cross_entropy_with_logits"]
 
 
-def cross_entropy(logits, target, weight=None, *, ignore_index=-100, reduction="mean",
-                  label_smoothing=0.0, fused=True):
+def cross_entropy(logits: TensorLike, target: TensorLike, weight: TensorLike | None = None, *,
+                  ignore_index: int = -100, reduction: str = "mean",
+                  label_smoothing: float = 0.0, fused: bool = True) -> Tensor:
     """Cross-entropy between softmax(logits) and the targets: -sum(y * log softmax(logits)).
 
     PyTorch's semantics, per row n with class index t_n (or probability row q_n):
@@ -81,7 +86,8 @@ def cross_entropy(logits, target, weight=None, *, ignore_index=-100, reduction="
     return _nll(log_softmax(logits, axis=1), y, reduction)
 
 
-def nll_loss(log_probs, target, weight=None, *, ignore_index=-100, reduction="mean"):
+def nll_loss(log_probs: TensorLike, target: TensorLike, weight: TensorLike | None = None, *,
+             ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of log-probabilities: -weight[t] * log_probs[i, t], t = target[i].
 
     Args:
@@ -108,7 +114,7 @@ def nll_loss(log_probs, target, weight=None, *, ignore_index=-100, reduction="me
     return _nll(log_probs, TargetRows(target, log_probs.shape[1], weight, ignore_index), reduction)
 
 
-def _nll(log_probs, y, reduction):
+def _nll(log_probs: Tensor, y: Any, reduction: str) -> Tensor:
     """-<y_n, log_probs_n> per row, as recorded ops (a pick for class indices), reduced."""
     rows = -y.dot(log_probs)
     if reduction == "mean" and y.divisor != len(rows):  # weighted, or rows ignored
@@ -116,7 +122,8 @@ def _nll(log_probs, y, reduction):
     return _reduce(rows, reduction)
 
 
-def mse_loss(input, target, reduction="mean"):  # noqa: A002 - PyTorch's argument name
+def mse_loss(input: TensorLike, target: TensorLike,  # noqa: A002 - PyTorch's name
+             reduction: str = "mean") -> Tensor:
     """Mean squared error: (input - target)^2, reduced.
 
     Args:
@@ -144,7 +151,8 @@ def mse_loss(input, target, reduction="mean"):  # noqa: A002 - PyTorch's argumen
     return _reduce(diff * diff, reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, reduction="mean"):  # noqa: A002
+def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike,  # noqa: A002
+                                     reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of sigmoid(input) against targets in [0, 1], from the logits.
 
     The two-class case of cross_entropy: its gradient is sigmoid(input) - target, and it
@@ -176,7 +184,7 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):  # noqa: 
     return _reduce(BinaryCrossEntropyWithLogits(target)(input), reduction)
 
 
-def _logits(value, op, ndim=2):
+def _logits(value: TensorLike, op: str, ndim: int | None = 2) -> Tensor:
     value = to_tensor(value, op)
     if ndim is not None and value.ndim != ndim:
         raise ValueError(f"{op}: expected (N, C) scores with classes on axis 1, got shape "
@@ -186,7 +194,7 @@ def _logits(value, op, ndim=2):
     return value
 
 
-def check_reduction(reduction, op):
+def check_reduction(reduction: str, op: str) -> str:
     """`reduction` if it is "mean", "sum" or "none", else a ValueError naming `op`."""
     if reduction not in REDUCTIONS:
         raise ValueError(f"{op}: reduction must be one of {', '.join(map(repr, REDUCTIONS))}, "
@@ -194,7 +202,7 @@ def check_reduction(reduction, op):
     return reduction
 
 
-def _reduce(values, reduction):
+def _reduce(values: Tensor, reduction: str) -> Tensor:
     if reduction == "mean":
         return mean(values)
     if reduction == "sum":

@@ -7,16 +7,23 @@ They write through the tensor's in-place methods (so its version is bumped), und
 `mg.no_grad()` as PyTorch's do (so they work on parameters that require grad), and return
 the tensor, e.g. `nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")`.
 """
+from __future__ import annotations
+
+from typing import Sequence
+
 import math
 import warnings
+
+import numpy as np
 
 from minigrad import dtypes
 from minigrad.grad_mode import no_grad
 from minigrad.random import as_generator
 from minigrad.tensor import Tensor
+from minigrad.typing import DTypeLike, RNGLike, ShapeLike
 
 
-def fan_in(shape):
+def fan_in(shape: Sequence[int]) -> int:
     """Inputs feeding each output unit: shape[1] times the kernel size (PyTorch's rule).
 
     >>> fan_in((16, 3, 5, 5))
@@ -25,7 +32,7 @@ def fan_in(shape):
     return fans(shape)[0]
 
 
-def fans(shape):
+def fans(shape: Sequence[int]) -> tuple[int, int]:
     """(fan_in, fan_out) of a weight: shape[1] and shape[0], each times the kernel size
     prod(shape[2:]) (a Linear weight (out, in), a Conv2d weight (out, in / groups, kh, kw)).
 
@@ -42,7 +49,8 @@ def fans(shape):
     return shape[1] * receptive_field, shape[0] * receptive_field
 
 
-def uniform(shape, bound, rng=None, dtype=None):
+def uniform(shape: ShapeLike, bound: float, rng: RNGLike = None, dtype: DTypeLike = None
+            ) -> np.ndarray:
     """Samples from U(-bound, bound), in the default dtype unless `dtype` is given.
 
     PyTorch initialises Linear and Conv weights and biases with bound = 1/sqrt(fan_in)
@@ -52,7 +60,8 @@ def uniform(shape, bound, rng=None, dtype=None):
     return sample.astype(dtype or dtypes.get_default_dtype())
 
 
-def normal(shape, mean=0.0, std=1.0, rng=None, dtype=None):
+def normal(shape: ShapeLike, mean: float = 0.0, std: float = 1.0, rng: RNGLike = None,
+           dtype: DTypeLike = None) -> np.ndarray:
     """Samples from N(mean, std^2), in the default dtype unless `dtype` is given."""
     sample = as_generator(rng).normal(mean, std, size=shape)
     return sample.astype(dtype or dtypes.get_default_dtype())
@@ -65,7 +74,7 @@ _GAINS = {"linear": 1.0, "identity": 1.0, "conv1d": 1.0, "conv2d": 1.0, "conv3d"
           "sigmoid": 1.0, "tanh": 5 / 3, "relu": math.sqrt(2.0), "selu": 3 / 4}
 
 
-def calculate_gain(nonlinearity, param=None):
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """The recommended scale of the weights before `nonlinearity` (PyTorch's table):
     1 for linear, conv and sigmoid, 5/3 for tanh, sqrt(2) for relu, 3/4 for selu and
     sqrt(2 / (1 + a^2)) for leaky_relu with negative slope a = param (default 0.01).
@@ -87,7 +96,7 @@ def calculate_gain(nonlinearity, param=None):
     return _GAINS[nonlinearity]
 
 
-def uniform_(tensor, a=0.0, b=1.0, rng=None):
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, rng: RNGLike = None) -> Tensor:
     """Fill `tensor` with samples from U(a, b), in place; returns it.
 
     >>> import minigrad as mg
@@ -99,7 +108,8 @@ def uniform_(tensor, a=0.0, b=1.0, rng=None):
         return _checked(tensor, "uniform_").uniform_(a, b, rng=rng)
 
 
-def normal_(tensor, mean=0.0, std=1.0, rng=None):
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, rng: RNGLike = None
+            ) -> Tensor:
     """Fill `tensor` with samples from N(mean, std^2), in place; returns it.
 
     >>> import minigrad as mg
@@ -110,7 +120,7 @@ def normal_(tensor, mean=0.0, std=1.0, rng=None):
         return _checked(tensor, "normal_").normal_(mean, std, rng=rng)
 
 
-def constant_(tensor, val):
+def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill `tensor` with `val`, in place; returns it.
 
     >>> import minigrad as mg
@@ -121,17 +131,17 @@ def constant_(tensor, val):
         return _checked(tensor, "constant_").fill_(val)
 
 
-def ones_(tensor):
+def ones_(tensor: Tensor) -> Tensor:
     """Fill `tensor` with 1, in place; returns it."""
     return constant_(tensor, 1.0)
 
 
-def zeros_(tensor):
+def zeros_(tensor: Tensor) -> Tensor:
     """Fill `tensor` with 0, in place; returns it."""
     return constant_(tensor, 0.0)
 
 
-def xavier_uniform_(tensor, gain=1.0, rng=None):
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0, rng: RNGLike = None) -> Tensor:
     """Glorot initialisation: U(-a, a) with a = gain sqrt(6 / (fan_in + fan_out)), in place.
 
     >>> import minigrad as mg
@@ -144,13 +154,14 @@ def xavier_uniform_(tensor, gain=1.0, rng=None):
     return uniform_(tensor, -bound, bound, rng)
 
 
-def xavier_normal_(tensor, gain=1.0, rng=None):
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, rng: RNGLike = None) -> Tensor:
     """Glorot initialisation: N(0, std^2) with std = gain sqrt(2 / (fan_in + fan_out)), in place."""
     fan_in_, fan_out = fans(_checked(tensor, "xavier_normal_").shape)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in_ + fan_out)), rng)
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", rng=None):
+def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
+                     nonlinearity: str = "leaky_relu", rng: RNGLike = None) -> Tensor:
     """He initialisation: U(-b, b) with b = gain sqrt(3 / fan), in place; returns it.
 
     Args:
@@ -173,14 +184,16 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", rng=
                                                math.sqrt(3.0) * std, rng)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", rng=None):
+def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
+                    nonlinearity: str = "leaky_relu", rng: RNGLike = None) -> Tensor:
     """He initialisation: N(0, std^2) with std = gain / sqrt(fan), in place; returns it.
     The arguments are those of `kaiming_uniform_`."""
     std = _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_normal_")
     return tensor if std is None else normal_(tensor, 0.0, std, rng)
 
 
-def _kaiming_std(tensor, a, mode, nonlinearity, op):
+def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str, op: str
+                 ) -> float | None:
     """gain / sqrt(fan), or None for a tensor with no elements (PyTorch warns and skips)."""
     tensor = _checked(tensor, op)
     if mode not in ("fan_in", "fan_out"):
@@ -192,7 +205,7 @@ def _kaiming_std(tensor, a, mode, nonlinearity, op):
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
-def _checked(tensor, op):
+def _checked(tensor: Tensor, op: str) -> Tensor:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"nn.init.{op}: expected a Tensor or Parameter to fill in place, got "
                         f"{type(tensor).__name__}; wrap an array with mg.from_numpy(a) to "

@@ -1,10 +1,16 @@
 """`Linear` (an affine map, PyTorch's layout), `Flatten` and `Identity`."""
+from __future__ import annotations
+
+from typing import Any
+
 import math
 
 from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.casting import check_input_dtype
 from minigrad.nn.module import Module, Parameter
+from minigrad.tensor import Tensor
+from minigrad.typing import DTypeLike, RNGLike
 
 
 class Linear(Module):
@@ -30,7 +36,8 @@ class Linear(Module):
     ((2, 3), (4, 2))
     """
 
-    def __init__(self, in_features, out_features, bias=True, rng=None, dtype=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 rng: RNGLike = None, dtype: DTypeLike = None) -> None:
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         rng = init.as_generator(rng)
@@ -38,7 +45,7 @@ class Linear(Module):
         self.weight = Parameter(init.uniform((out_features, in_features), bound, rng, dtype))
         self.bias = Parameter(init.uniform((out_features,), bound, rng, dtype)) if bias else None
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(
                 f"Linear expected inputs with {self.in_features} features (last axis), but got "
@@ -46,7 +53,7 @@ class Linear(Module):
         check_input_dtype(self, x, self.weight)
         return F.linear(x, self.weight, self.bias)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
 
@@ -59,17 +66,17 @@ class Flatten(Module):
     (2, 12)
     """
 
-    def __init__(self, start_dim=1, end_dim=-1):
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         start = self.start_dim % x.ndim
         end = self.end_dim % x.ndim
         shape = x.shape[:start] + (math.prod(x.shape[start:end + 1]),) + x.shape[end + 1:]
         return x.reshape(shape)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
@@ -83,8 +90,8 @@ class Identity(Module):
     True
     """
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return x

@@ -1,4 +1,6 @@
 """Loss modules: thin wrappers that hold a loss's options and call `mg.nn.functional`."""
+from __future__ import annotations
+
 import numpy as np
 
 from minigrad import dtypes
@@ -6,16 +8,17 @@ from minigrad.nn import functional as F
 from minigrad.nn.module import Module
 from minigrad.nn.targets import not_a_reduction
 from minigrad.tensor import Tensor
+from minigrad.typing import TensorLike
 
 
 class _ReducedLoss(Module):
     """What every loss module holds: how to reduce the per-sample losses."""
 
-    def __init__(self, reduction="mean"):
+    def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
         self.reduction = F.check_reduction(reduction, type(self).__name__)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}"
 
 
@@ -23,7 +26,10 @@ class _WeightedLoss(_ReducedLoss):
     """A loss over classes: class weights (a buffer, as PyTorch keeps them, so they are in
     the state dict), ignore_index and the reduction."""
 
-    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
+    weight: Tensor | None  # a buffer (see register_buffer)
+
+    def __init__(self, weight: TensorLike | None = None, ignore_index: int = -100,
+                 reduction: str = "mean") -> None:
         not_a_reduction(weight, type(self).__name__)
         super().__init__(reduction)
         if weight is not None and not isinstance(weight, (np.ndarray, Tensor)):
@@ -31,7 +37,7 @@ class _WeightedLoss(_ReducedLoss):
         self.register_buffer("weight", weight)
         self.ignore_index = ignore_index
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         shown = [super().extra_repr()]
         if self.ignore_index != -100:
             shown.append(f"ignore_index={self.ignore_index}")
@@ -58,12 +64,13 @@ class CrossEntropyLoss(_WeightedLoss):
     1.386294
     """
 
-    def __init__(self, weight=None, *, ignore_index=-100, reduction="mean",
-                 label_smoothing=0.0, fused=True):
+    def __init__(self, weight: TensorLike | None = None, *, ignore_index: int = -100,
+                 reduction: str = "mean", label_smoothing: float = 0.0,
+                 fused: bool = True) -> None:
         super().__init__(weight, ignore_index, reduction)
         self.fused, self.label_smoothing = fused, label_smoothing
 
-    def forward(self, logits, target):
+    def forward(self, logits: Tensor, target: TensorLike) -> Tensor:
         return F.cross_entropy(logits, target, self.weight, ignore_index=self.ignore_index,
                                reduction=self.reduction, label_smoothing=self.label_smoothing,
                                fused=self.fused)
@@ -81,10 +88,11 @@ class NLLLoss(_WeightedLoss):
     1.386294
     """
 
-    def __init__(self, weight=None, *, ignore_index=-100, reduction="mean"):
+    def __init__(self, weight: TensorLike | None = None, *, ignore_index: int = -100,
+                 reduction: str = "mean") -> None:
         super().__init__(weight, ignore_index, reduction)
 
-    def forward(self, log_probs, target):
+    def forward(self, log_probs: Tensor, target: TensorLike) -> Tensor:
         return F.nll_loss(log_probs, target, self.weight, ignore_index=self.ignore_index,
                           reduction=self.reduction)
 
@@ -97,7 +105,7 @@ class MSELoss(_ReducedLoss):
     5.0
     """
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:  # noqa: A002
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
@@ -111,6 +119,6 @@ class BCEWithLogitsLoss(_ReducedLoss):
     0.693147
     """
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:  # noqa: A002
         return F.binary_cross_entropy_with_logits(input, target, reduction=self.reduction)
 

@@ -6,13 +6,21 @@ and dicts. A `Parameter` found this way is trained; a buffer (state that is save
 trained, like BatchNorm's running mean) is declared with `register_buffer`. Names are
 dotted paths, as in PyTorch: `0.weight`, `layers.1.bias`, `blocks.attn.weight`.
 """
-import collections
+from __future__ import annotations
+
+from typing import (TYPE_CHECKING, Any, Callable, Iterator, Mapping, NamedTuple, ParamSpec,
+                    Protocol, TypeVar)
 
 import numpy as np
 
 from minigrad.nn.casting import to_arguments
 from minigrad.spellings import MODULE_OBJECT_NAMES, attribute_error
 from minigrad.tensor import Tensor
+from minigrad.typing import DTypeLike, TensorLike
+
+P = ParamSpec("P")
+R = TypeVar("R", covariant=True)
+M = TypeVar("M", bound="Module")
 
 
 class Parameter(Tensor):
@@ -31,15 +39,31 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data, requires_grad=True, dtype=None):
+    def __init__(self, data: TensorLike, requires_grad: bool = True,
+                 dtype: DTypeLike = None) -> None:
         super().__init__(data, requires_grad=requires_grad, dtype=dtype)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
 
-#: What `load_state_dict` returns (as PyTorch): keys it could not fill, keys it did not use.
-LoadResult = collections.namedtuple("LoadResult", ["missing_keys", "unexpected_keys"])
+class LoadResult(NamedTuple):
+    """What `load_state_dict` returns (as PyTorch): keys it could not fill, keys it did not use."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class _Forward(Protocol[P, R]):
+    def forward(self, *args: P.args, **kwargs: P.kwargs) -> R: ...
+
+
+class _CallsForward:
+    """What type checkers see as `Module.__call__`: the module's own `forward`, so that
+    `model(x)` is checked against forward's parameters and has forward's return type."""
+
+    def __get__(self, module: _Forward[P, R], owner: type | None = None) -> Callable[P, R]:
+        return module.forward
 
 
 class Module:
@@ -67,17 +91,20 @@ class Module:
     #: Train mode (the default) or eval mode; `train()` and `eval()` set it on every sub-module.
     training = True
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.training = True
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
-    def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+    if TYPE_CHECKING:
+        __call__ = _CallsForward()
+    else:
+        def __call__(self, *args, **kwargs):
+            return self.forward(*args, **kwargs)
 
     # ----- buffers --------------------------------------------------------------------
-    def register_buffer(self, name, value):
+    def register_buffer(self, name: str, value: TensorLike | None) -> None:
         """Declare state that is saved in the state dict but not trained.
 
         The buffer is then an ordinary attribute holding a Tensor (assigning an ndarray to
@@ -97,25 +124,28 @@ class Module:
         self.__dict__.setdefault("_buffer_names", {})[name] = None
         setattr(self, name, value)
 
-    def _buffers(self):
+    def _buffers(self) -> dict[str, None]:
         return self.__dict__.get("_buffer_names", {})
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: Any) -> None:
         if name in self._buffers():
             value = _as_buffer(name, value)
         object.__setattr__(self, name, value)
 
-    def __getattr__(self, name):
-        # Only reached when normal lookup fails: say so loudly, with a suggestion, instead
-        # of returning None (a typo must never look like a missing optional layer).
-        if name.startswith("__"):
-            raise AttributeError(name)
-        known = list(object.__getattribute__(self, "__dict__")) + dir(type(self))
-        raise attribute_error(f"{type(self).__name__!r} object", name, known,
-                              MODULE_OBJECT_NAMES)
+    # Hidden from type checkers, which would otherwise accept any attribute name (as this
+    # method's result) instead of reporting the typo the AttributeError reports.
+    if not TYPE_CHECKING:
+        def __getattr__(self, name):
+            # Only reached when normal lookup fails: say so loudly, with a suggestion,
+            # instead of returning None (a typo must never look like a missing layer).
+            if name.startswith("__"):
+                raise AttributeError(name)
+            known = list(object.__getattribute__(self, "__dict__")) + dir(type(self))
+            raise attribute_error(f"{type(self).__name__!r} object", name, known,
+                                  MODULE_OBJECT_NAMES)
 
     # ----- the walk -------------------------------------------------------------------
-    def _members(self):
+    def _members(self) -> Iterator[tuple[str, Any, bool]]:
         """(name, value, is_buffer) for this module's own attributes, in assignment order."""
         buffers = self._buffers()
         for name, value in self.__dict__.items():
@@ -123,35 +153,39 @@ class Module:
                 continue
             yield name, value, name in buffers
 
-    def named_modules(self, prefix=""):
+    def named_modules(self, prefix: str = "") -> list[tuple[str, Module]]:
         """Every module in the tree, this one first (name ""), each once, in a stable order.
 
         Returns:
             A list of (dotted name, module).
         """
-        found, seen = [], set()
-        _walk(self, prefix, seen, modules=found.append)
+        found: list[tuple[str, Module]] = []
+        _walk(self, prefix, set(), modules=found.append)
         return found
 
-    def modules(self):
+    def modules(self) -> list[Module]:
         """Every module in the tree, this one first."""
         return [module for _, module in self.named_modules()]
 
-    def named_children(self):
+    def named_children(self) -> list[tuple[str, Module]]:
         """The direct sub-modules, each once, with their names (dotted through lists and
         dicts)."""
-        children, seen = [], set()
+        children: list[tuple[str, Module]] = []
         for name, value, is_buffer in self._members():
             if not is_buffer:
                 _find_children(value, name, children)
-        return [(name, child) for name, child in children
-                if id(child) not in seen and not seen.add(id(child))]
+        named, seen = [], set()
+        for name, child in children:
+            if id(child) not in seen:  # a module under two names is listed once
+                seen.add(id(child))
+                named.append((name, child))
+        return named
 
-    def children(self):
+    def children(self) -> list[Module]:
         """The direct sub-modules."""
         return [module for _, module in self.named_children()]
 
-    def named_parameters(self):
+    def named_parameters(self) -> list[tuple[str, Parameter]]:
         """(dotted name, Parameter) for every parameter, each once, in a stable order.
 
         The order is a depth-first walk over attributes in assignment order, so it is the
@@ -164,7 +198,8 @@ class Module:
         >>> [name for name, _ in net.named_parameters()]
         ['0.weight', '0.bias', '2.weight', '2.bias']
         """
-        found, seen = [], set()
+        found: list[tuple[str, Parameter]] = []
+        seen = set()
         _walk(self, "", set(), parameters=found.append)
         named = []
         for name, param in found:
@@ -173,27 +208,27 @@ class Module:
                 named.append((name, param))
         return named
 
-    def parameters(self):
+    def parameters(self) -> list[Parameter]:
         """Every parameter, each once, in the order of `named_parameters()`."""
         return [param for _, param in self.named_parameters()]
 
-    def named_buffers(self):
+    def named_buffers(self) -> list[tuple[str, Tensor]]:
         """(dotted name, Tensor) for every buffer that is not None."""
-        found = []
+        found: list[tuple[str, Tensor]] = []
         _walk(self, "", set(), buffers=found.append)
         return found
 
-    def buffers(self):
+    def buffers(self) -> list[Tensor]:
         """Every buffer that is not None."""
         return [buffer for _, buffer in self.named_buffers()]
 
     # ----- training -------------------------------------------------------------------
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Set the gradient of every parameter to None (as PyTorch's default)."""
         for param in self.parameters():
             param.grad = None
 
-    def train(self, mode=True):
+    def train(self: M, mode: bool = True) -> M:
         """Set train mode (mode=True) or eval mode on this module and every sub-module.
 
         Returns:
@@ -203,11 +238,11 @@ class Module:
             module.training = bool(mode)
         return self
 
-    def eval(self):
+    def eval(self: M) -> M:
         """Set eval mode everywhere (Dropout passes through, BatchNorm uses running stats)."""
         return self.train(False)
 
-    def apply(self, fn):
+    def apply(self: M, fn: Callable[[Module], object]) -> M:
         """Call fn(module) on every sub-module, children first, then on this module.
 
         Returns:
@@ -224,7 +259,7 @@ class Module:
         fn(self)
         return self
 
-    def to(self, *args, dtype=None, device=None):
+    def to(self: M, *args: Any, dtype: DTypeLike = None, device: str | None = None) -> M:
         """Cast every parameter (and its gradient) and every floating buffer to `dtype`.
 
         The parameters stay the same objects (an optimizer built on them keeps working);
@@ -259,21 +294,21 @@ class Module:
                 buffer.data = buffer.data.astype(dtype, copy=False)
         return self
 
-    def float(self):
+    def float(self: M) -> M:
         """`self.to(np.float32)`."""
         return self.to(np.float32)
 
-    def double(self):
+    def double(self: M) -> M:
         """`self.to(np.float64)`."""
         return self.to(np.float64)
 
     # ----- state dicts ----------------------------------------------------------------
-    def _state_tensors(self):
-        found = []
+    def _state_tensors(self) -> dict[str, Tensor]:
+        found: list[tuple[str, Tensor]] = []
         _walk(self, "", set(), parameters=found.append, buffers=found.append)
         return dict(found)
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, np.ndarray]:
         """A snapshot of every parameter and buffer: {dotted name: ndarray copy}.
 
         Names and layouts match PyTorch's, so a state dict carries across (through
@@ -286,7 +321,8 @@ class Module:
         """
         return {name: tensor.data.copy() for name, tensor in self._state_tensors().items()}
 
-    def load_state_dict(self, state, strict=True):
+    def load_state_dict(self, state: Mapping[str, TensorLike], strict: bool = True
+                        ) -> LoadResult:
         """Copy values into the parameters and buffers of the same names, in place.
 
         Nothing is changed unless every check passes.
@@ -306,7 +342,7 @@ class Module:
         targets = self._state_tensors()
         missing = [name for name in targets if name not in state]
         unexpected = [name for name in state if name not in targets]
-        mismatched = []
+        mismatched: list[str] = []
         for name in targets:
             if name not in state:
                 continue
@@ -319,7 +355,7 @@ class Module:
             if value.shape != target.shape or value.dtype != target.dtype:
                 mismatched.append(f"{name}: expected {target.shape} {target.dtype}, "
                                   f"got {value.shape} {value.dtype}")
-        problems = []
+        problems: list[str] = []
         if strict and missing:
             problems.append(f"missing keys: {missing}")
         if strict and unexpected:
@@ -329,17 +365,17 @@ class Module:
         if problems:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n  "
                                + "\n  ".join(problems))
-        for name, target in targets.items():
+        for name, tensor in targets.items():
             if name in state:
-                np.copyto(target.data, np.asarray(state[name]))
+                np.copyto(tensor.data, np.asarray(state[name]))
         return LoadResult(missing, unexpected)
 
     # ----- printing -------------------------------------------------------------------
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         """The text inside the parentheses of this module's line, e.g. `in_features=2, ...`."""
         return ""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         children = self.named_children()
         if not children:
             return f"{type(self).__name__}({self.extra_repr()})"
@@ -353,7 +389,7 @@ class Module:
         return "\n".join(lines)
 
 
-def _as_buffer(name, value):
+def _as_buffer(name: str, value: object) -> Tensor | None:
     if value is None or isinstance(value, Tensor):
         return value
     if isinstance(value, (np.ndarray, np.generic)):
@@ -362,7 +398,10 @@ def _as_buffer(name, value):
                     f"not {type(value).__name__}")
 
 
-def _walk(value, prefix, seen, modules=None, parameters=None, buffers=None):
+def _walk(value: object, prefix: str, seen: set[int],
+          modules: Callable[[tuple[str, Module]], None] | None = None,
+          parameters: Callable[[tuple[str, Parameter]], None] | None = None,
+          buffers: Callable[[tuple[str, Tensor]], None] | None = None) -> None:
     """Depth-first over modules, parameters and buffers reachable from `value`.
 
     Each callback receives (dotted name, object). A module reached twice (or through a
@@ -394,7 +433,7 @@ def _walk(value, prefix, seen, modules=None, parameters=None, buffers=None):
                   buffers)
 
 
-def _find_children(value, name, children):
+def _find_children(value: object, name: str, children: list[tuple[str, Module]]) -> None:
     if isinstance(value, Module):
         children.append((name, value))
     elif isinstance(value, (list, tuple)):

@@ -10,6 +10,8 @@ Both are composed from existing ops (mean, subtract, multiply, sqrt, divide):
 so their VJPs and JVPs are the chain of the parts' rules, including the two paths by
 which x reaches x_hat through the mean and the variance, and second derivatives work.
 """
+from __future__ import annotations
+
 
 import numpy as np
 
@@ -18,10 +20,11 @@ from minigrad.nn.casting import check_input_dtype
 from minigrad.nn.module import Module, Parameter
 from minigrad.ops.elementwise import sqrt
 from minigrad.primitive import array_of
-from minigrad.tensor import to_tensor
+from minigrad.tensor import Tensor, to_tensor
+from minigrad.typing import DTypeLike, ShapeLike, TensorLike
 
 
-def _normalize(x, axes, eps):
+def _normalize(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:
     """(x - mean) / sqrt(var + eps) over `axes`, and the batch mean and biased variance."""
     mean = x.mean(axis=axes, keepdims=True)
     centered = x - mean
@@ -29,7 +32,8 @@ def _normalize(x, axes, eps):
     return centered / sqrt(var + eps), mean, var
 
 
-def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+def layer_norm(x: TensorLike, normalized_shape: ShapeLike, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise each sample over its trailing `normalized_shape` axes, then scale and shift.
 
     Args:
@@ -59,8 +63,10 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     return y
 
 
-def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
-               momentum=0.1, eps=1e-5, num_batches_tracked=None):
+def batch_norm(x: TensorLike, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float | None = 0.1, eps: float = 1e-5,
+               num_batches_tracked: Tensor | None = None) -> Tensor:
     """Batch normalisation of an (N, C, ...) batch per channel C, as PyTorch's: the
     statistics of channel c are taken over every axis but axis 1 ((N,), (N, L) or (N, H, W)).
 
@@ -123,7 +129,8 @@ class LayerNorm(Module):
     (True, True)
     """
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, dtype=None):
+    def __init__(self, normalized_shape: ShapeLike, eps: float = 1e-5,
+                 elementwise_affine: bool = True, dtype: DTypeLike = None) -> None:
         super().__init__()
         self.normalized_shape = ((normalized_shape,) if isinstance(normalized_shape, int)
                                  else tuple(normalized_shape))
@@ -133,11 +140,11 @@ class LayerNorm(Module):
         self.weight = Parameter(np.ones(shape, dtype)) if affine else None
         self.bias = Parameter(np.zeros(shape, dtype)) if affine else None
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         check_input_dtype(self, x, self.weight)
         return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.weight is not None}")
 
@@ -146,10 +153,16 @@ class _BatchNorm(Module):
     """What BatchNorm1d and BatchNorm2d share: parameters, buffers and forward; they differ
     only in the input shapes they accept (`_shapes`)."""
 
-    _shapes = ()
+    _shapes: dict[int, str] = {}  # ndim -> how the message names that layout
+    # Buffers (see register_buffer): saved in the state dict, not trained; None when the
+    # layer keeps no running statistics.
+    running_mean: Tensor | None
+    running_var: Tensor | None
+    num_batches_tracked: Tensor | None
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True, dtype=None):
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True,
+                 dtype: DTypeLike = None) -> None:
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         dtype = dtype or dtypes.get_default_dtype()
@@ -161,7 +174,7 @@ class _BatchNorm(Module):
         self.register_buffer("num_batches_tracked",
                              np.array(0, dtype=np.int64) if tracked else None)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         shape = np.shape(array_of(x))
         name = f"{type(self).__name__}({self.num_features})"
         if len(shape) not in self._shapes:
@@ -174,7 +187,7 @@ class _BatchNorm(Module):
         return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                           self.training, self.momentum, self.eps, self.num_batches_tracked)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.weight is not None}, "
                 f"track_running_stats={self.running_mean is not None}")

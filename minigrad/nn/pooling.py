@@ -13,17 +13,21 @@ overlapping windows pick the same element). Padding is implicit -inf and never w
 not even a tie with real -inf values: then the window's first real cell does, as in
 PyTorch (whose rule padding <= kernel / 2 keeps every window partly inside).
 """
+from __future__ import annotations
+
 import math
 
 import numpy as np
 
-from minigrad.nn.conv import _pair, unfold
+from minigrad.nn.conv import IntPair, _pair, unfold
 from minigrad.nn.module import Module
 from minigrad.ops.windows import MaxPool, output_size
-from minigrad.tensor import to_tensor
+from minigrad.tensor import Tensor, to_tensor
+from minigrad.typing import TensorLike
 
 
-def max_pool2d(x, kernel_size, stride=None, padding=0):
+def max_pool2d(x: TensorLike, kernel_size: IntPair, stride: IntPair | None = None,
+               padding: IntPair = 0) -> Tensor:
     """Max pooling of an (N, C, H, W) batch; ties send the gradient to the first maximum.
 
     Args:
@@ -49,7 +53,9 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
     return MaxPool(kernel, stride, padding)(x)
 
 
-def _pooling_arguments(x, kernel_size, stride, padding, op):
+def _pooling_arguments(x: TensorLike, kernel_size: IntPair, stride: IntPair | None,
+                       padding: IntPair, op: str
+                       ) -> tuple[Tensor, tuple[int, int], tuple[int, int], tuple[int, int]]:
     """x as a Tensor and (h, w) pairs of kernel, stride (default: the kernel) and padding,
     checked as PyTorch checks them: an NCHW input, padding at most half the kernel."""
     x = to_tensor(x, op)
@@ -77,21 +83,23 @@ class MaxPool2d(Module):
     (1, 3, 4, 4)
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0):
+    def __init__(self, kernel_size: IntPair, stride: IntPair | None = None,
+                 padding: IntPair = 0) -> None:
         super().__init__()
         self.kernel_size = _pair(kernel_size, "MaxPool2d: kernel_size")
         self.stride = self.kernel_size if stride is None else _pair(stride, "MaxPool2d: stride")
         self.padding = _pair(padding, "MaxPool2d: padding")
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return max_pool2d(x, self.kernel_size, self.stride, self.padding)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
-               divisor_override=None):
+def avg_pool2d(x: TensorLike, kernel_size: IntPair, stride: IntPair | None = None,
+               padding: IntPair = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
     """Average pooling of an (N, C, H, W) batch, with PyTorch's options and defaults.
 
       out[n, c, i, j] = sum(window (i, j) of pad(x)) / count(i, j)
@@ -142,7 +150,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     return windows.sum(axis=(4, 5)).transpose(0, 3, 1, 2) / divisor
 
 
-def _pool_size(size, kernel, stride, padding, ceil_mode):
+def _pool_size(size: int, kernel: int, stride: int, padding: int, ceil_mode: bool) -> int:
     """Windows along one axis; with ceil_mode the last may be partial, but must start
     inside the input or the padding before it (PyTorch's rule)."""
     if not ceil_mode:
@@ -161,8 +169,9 @@ class AvgPool2d(Module):
     (1, 3, 4, 4)
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
-                 count_include_pad=True, divisor_override=None):
+    def __init__(self, kernel_size: IntPair, stride: IntPair | None = None,
+                 padding: IntPair = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: int | None = None) -> None:
         super().__init__()
         self.kernel_size = _pair(kernel_size, "AvgPool2d: kernel_size")
         self.stride = self.kernel_size if stride is None else _pair(stride, "AvgPool2d: stride")
@@ -170,9 +179,9 @@ class AvgPool2d(Module):
         self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
         self.divisor_override = divisor_override
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                           self.count_include_pad, self.divisor_override)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

@@ -1,11 +1,15 @@
 """Loss targets: class indices or probability rows checked against the logits, class
 weights, and `one_hot` (class indices as rows of 0s and 1s)."""
+from __future__ import annotations
+
 import numpy as np
 
 from minigrad.tensor import Tensor, wrap
+from minigrad.typing import TensorLike
 
 
-def class_targets(target, logits_shape, op, ignore_index=-100):
+def class_targets(target: TensorLike, logits_shape: tuple[int, ...], op: str,
+                  ignore_index: int = -100) -> np.ndarray:
     """The target as an ndarray, checked against (N, C) logits: a clear error if unusable.
 
     Class indices must be integers of shape (N,) in [0, C), or equal to `ignore_index`;
@@ -59,7 +63,7 @@ def class_targets(target, logits_shape, op, ignore_index=-100):
     return target
 
 
-def class_weights(weight, n_classes, op):
+def class_weights(weight: TensorLike | None, n_classes: int, op: str) -> np.ndarray | None:
     """`weight` as a float ndarray of shape (C,), or None; a clear error otherwise."""
     if weight is None:
         return None
@@ -71,7 +75,7 @@ def class_weights(weight, n_classes, op):
     return weight
 
 
-def not_a_reduction(weight, op):
+def not_a_reduction(weight: object, op: str) -> None:
     """A TypeError for a string passed as weight: a reduction in PyTorch's weight position."""
     if isinstance(weight, str):
         raise TypeError(f"{op}: weight must be an array of class weights, got the string "
@@ -79,7 +83,7 @@ def not_a_reduction(weight, op):
                         f"reduction by name: reduction={weight!r}")
 
 
-def constant(value, op):
+def constant(value: TensorLike, op: str) -> np.ndarray:
     """A target as an ndarray; gradients never flow to it, so one that wants them is an error."""
     if isinstance(value, Tensor):
         if value.requires_grad:
@@ -89,7 +93,7 @@ def constant(value, op):
     return np.asarray(value)
 
 
-def one_hot(indices, num_classes=-1):
+def one_hot(indices: TensorLike, num_classes: int = -1) -> Tensor:
     """Class indices as one-hot rows: out[..., k] = 1 where indices == k, else 0 (int64).
 
     Args:

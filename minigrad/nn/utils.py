@@ -1,5 +1,8 @@
 """`clip_grad_norm_`: rescale the gradients of a model so that their joint norm is bounded."""
+from __future__ import annotations
+
 import math
+from typing import Iterable
 
 import numpy as np
 
@@ -7,8 +10,9 @@ from minigrad import versions
 from minigrad.tensor import Tensor, wrap
 
 
-def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False,
-                    foreach=None):
+def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
+                    norm_type: float = 2.0, error_if_nonfinite: bool = False,
+                    foreach: bool | None = None) -> Tensor:
     """Scale the parameters' gradients in place so that their total norm is at most max_norm.
 
     PyTorch's rule: the total norm is the norm of all gradients joined into one vector,
@@ -50,7 +54,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     max_norm, norm_type = float(max_norm), float(norm_type)
     if not params:
         return Tensor(0.0)
-    grads = [p.grad.data for p in params]
+    grads = [_grad_of(p).data for p in params]
     total = _total_norm(grads, norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(
@@ -61,15 +65,22 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     if not coefficient >= 1.0:  # also nan, as PyTorch's clamp(max=1) keeps it
         owners = set()
         for p in params:  # first give shared or read-only gradients arrays of their own
-            g = p.grad.data
+            g = _grad_of(p).data
             if id(versions.owner(g)) in owners or not g.flags.writeable:
                 p.grad = wrap(np.array(g))
-            owners.add(id(versions.owner(p.grad.data)))
+            owners.add(id(versions.owner(_grad_of(p).data)))
         with np.errstate(invalid="ignore"):  # inf * 0 where the norm is inf: as PyTorch
             for p in params:
-                p.grad.data *= coefficient
-                versions.note_change(p.grad.data)
+                g = _grad_of(p).data
+                g *= coefficient
+                versions.note_change(g)
     return Tensor(total, dtype=np.result_type(*grads))
+
+
+def _grad_of(p: Tensor) -> Tensor:
+    """p.grad, which the caller has checked is set."""
+    assert p.grad is not None
+    return p.grad
 
 
 def _total_norm(grads, p):

@@ -38,3 +38,18 @@ PRIMITIVES = (
     Unfold, Fold, MaxPool,
 )
 trust_rules(PRIMITIVES)
+
+__all__ = [
+    "Add", "Divide", "Multiply", "Negative", "Power", "Subtract", "add", "divide", "multiply",
+    "negative", "power", "subtract", "BroadcastTo", "broadcast_to", "Abs", "Cos", "Exp", "Log",
+    "Relu", "Sigmoid", "Sin", "Sqrt", "Tanh", "abs", "cos", "exp", "log", "relu", "sigmoid",
+    "sin", "sqrt", "tanh", "GetItem", "IndexAdd", "getitem", "Affine", "MatMul", "linear",
+    "matmul", "Max", "Min", "Sum", "all", "any", "argmax", "argmin", "max", "mean", "min",
+    "std", "sum", "var", "Clip", "Maximum", "Minimum", "Where", "allclose", "clamp", "clip",
+    "compare", "floor_divide", "logical", "masked_fill", "maximum", "minimum", "remainder", "sign", "tril", "triu", "where",
+    "Cast", "Clone", "Concatenate", "Identity", "Reshape", "Transpose", "astype", "cat",
+    "clone", "concatenate", "expand_dims", "flatten", "identity", "permute", "reshape",
+    "squeeze", "stack", "swapaxes", "t", "transpose", "unsqueeze", "LogSoftmax", "LogSumExp",
+    "Softmax", "log_softmax", "logsumexp", "softmax", "BinaryCrossEntropyWithLogits",
+    "SoftmaxNLL", "Erf", "erf", "Fold", "MaxPool", "Unfold", "PRIMITIVES",
+]

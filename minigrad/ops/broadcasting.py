@@ -5,12 +5,17 @@ operand (one that needs a gradient or carries a tangent) is first broadcast to t
 shape by `BroadcastTo`, whose VJP sums the cotangent back down ("sum in reverse"). The
 binary op then sees equal shapes, and its rules stay one line each.
 """
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 import numpy as np
 
 from minigrad import dtypes
 from minigrad.primitive import Primitive, array_namespace, is_tracked
 from minigrad.tensor import PYTHON_SCALARS as _PYTHON_SCALARS
 from minigrad.tensor import Tensor, shape_of, to_tensor
+from minigrad.typing import Array, ShapeLike, TensorLike
 
 
 class BroadcastTo(Primitive):
@@ -24,20 +29,20 @@ class BroadcastTo(Primitive):
     __slots__ = ("shape",)
     reads_inputs = reads_output = False
 
-    def __init__(self, shape):
+    def __init__(self, shape: Sequence[int]) -> None:
         self.shape = tuple(shape)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.broadcast_to(x, self.shape)
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         return sum_to_shape(z_bar, x.shape)
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         return array_namespace(x_dot).broadcast_to(x_dot, self.shape)
 
 
-def sum_to_shape(value, shape):
+def sum_to_shape(value: Array, shape: tuple[int, ...]) -> Array:
     """Sum `value` over the axes that broadcasting added or stretched, giving `shape`."""
     if value.shape == shape:
         return value
@@ -47,7 +52,7 @@ def sum_to_shape(value, shape):
     return value.sum(axis=axes).reshape(shape)
 
 
-def broadcast_to(x, shape):
+def broadcast_to(x: TensorLike, shape: ShapeLike) -> Tensor:
     """Broadcast `x` to `shape` by NumPy's rules, recorded so gradients sum back.
 
     Raises:
@@ -72,7 +77,7 @@ def broadcast_to(x, shape):
     return BroadcastTo(shape)(x)
 
 
-def as_operand(value, op):
+def as_operand(value: object, op: str) -> Any:
     """Tensors and Python numbers pass as they are (numbers stay NumPy-"weak", so
     `float32 * 2.0` stays float32); arrays and lists become constant ndarrays."""
     if isinstance(value, Tensor) or type(value) in _PYTHON_SCALARS:
@@ -88,7 +93,7 @@ def as_operand(value, op):
         "ndarray or a number")
 
 
-def apply_binary(primitive_class, x, y):
+def apply_binary(primitive_class: type[Primitive], x: TensorLike, y: TensorLike) -> Tensor:
     """Apply a binary primitive to x and y, broadcasting tracked operands explicitly first.
 
     The common cases, a tensor with a Python number or two tensors of one shape, need no
@@ -102,7 +107,8 @@ def apply_binary(primitive_class, x, y):
     return primitive_class()(*broadcast_operands(primitive_class.name, x, y))
 
 
-def broadcast_operands(op, *operands, extra_shape=()):
+def broadcast_operands(op: str, *given: TensorLike, extra_shape: tuple[int, ...] = ()
+                       ) -> list[Any]:
     """Coerce operands and broadcast the tracked ones to their common shape, explicitly.
 
     Args:
@@ -111,7 +117,7 @@ def broadcast_operands(op, *operands, extra_shape=()):
     Raises:
         ValueError: naming the op, the shapes and dtypes, when they do not broadcast.
     """
-    operands = [as_operand(x, op) for x in operands]
+    operands = [as_operand(x, op) for x in given]
     shapes = [shape_of(x) if type(x) not in _PYTHON_SCALARS else () for x in operands]
     if not extra_shape and all(s == shapes[0] for s in shapes):
         return operands

@@ -5,9 +5,13 @@ derivative is a function of the output, the rule reuses z instead of recomputing
 Conventions at kinks: abs'(0) = 0 and relu'(0) = 0 (as PyTorch). Masks and signs come
 from `array_of`: they are piecewise constant, so they are exact constants in every order.
 """
+from __future__ import annotations
+
 import numpy as np
 
 from minigrad.primitive import Primitive, array_namespace, array_of
+from minigrad.tensor import Tensor
+from minigrad.typing import Array, TensorLike
 
 
 class Exp(Primitive):
@@ -16,13 +20,13 @@ class Exp(Primitive):
     __slots__ = ()
     reads_inputs = False  # the rules reuse z
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.exp(x)
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         return z_bar * z
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         return x_dot * z
 
 
@@ -37,13 +41,13 @@ class Log(Primitive):
     __slots__ = ()
     reads_output = False
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.log(x)
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         return z_bar / x
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         return x_dot / x
 
 
@@ -58,13 +62,13 @@ class Sqrt(Primitive):
     __slots__ = ()
     reads_inputs = False
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.sqrt(x)
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         return z_bar / (2 * z)
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         return x_dot / (2 * z)
 
 
@@ -79,13 +83,13 @@ class Abs(Primitive):
     __slots__ = ()
     reads_output = False
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.abs(x)
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         return z_bar * np.sign(array_of(x))
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         return x_dot * np.sign(x)
 
 
@@ -95,13 +99,13 @@ class Tanh(Primitive):
     __slots__ = ()
     reads_inputs = False
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.tanh(x)
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         return z_bar * (1 - z * z)
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         return x_dot * (1 - z * z)
 
 
@@ -116,14 +120,14 @@ class Sigmoid(Primitive):
     __slots__ = ()
     reads_inputs = False
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         e = np.exp(-np.abs(x))
         return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         return z_bar * z * (1 - z)
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         return x_dot * z * (1 - z)
 
 
@@ -138,13 +142,13 @@ class Relu(Primitive):
     __slots__ = ()
     reads_output = False
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0)
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         return z_bar * (array_of(x) > 0)
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         return x_dot * (x > 0)
 
 
@@ -154,13 +158,13 @@ class Sin(Primitive):
     __slots__ = ()
     reads_output = False
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.sin(x)
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         return z_bar * array_namespace(z_bar).cos(x)
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         return x_dot * np.cos(x)
 
 
@@ -170,17 +174,17 @@ class Cos(Primitive):
     __slots__ = ()
     reads_output = False
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.cos(x)
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         return -z_bar * array_namespace(z_bar).sin(x)
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         return -x_dot * np.sin(x)
 
 
-def exp(x):
+def exp(x: TensorLike) -> Tensor:
     """Elementwise e**x.
 
     >>> import minigrad as mg
@@ -190,41 +194,41 @@ def exp(x):
     return Exp()(x)
 
 
-def log(x):
+def log(x: TensorLike) -> Tensor:
     """Elementwise natural logarithm (NaN for x < 0 and -inf at 0, as NumPy)."""
     return Log()(x)
 
 
-def sqrt(x):
+def sqrt(x: TensorLike) -> Tensor:
     """Elementwise square root."""
     return Sqrt()(x)
 
 
-def abs(x):  # noqa: A001 - the NumPy name, on purpose
+def abs(x: TensorLike) -> Tensor:  # noqa: A001 - the NumPy name, on purpose
     """Elementwise |x|; the gradient at 0 is 0."""
     return Abs()(x)
 
 
-def tanh(x):
+def tanh(x: TensorLike) -> Tensor:
     """Elementwise hyperbolic tangent."""
     return Tanh()(x)
 
 
-def sigmoid(x):
+def sigmoid(x: TensorLike) -> Tensor:
     """Elementwise logistic sigmoid 1 / (1 + exp(-x)), stable for any finite x."""
     return Sigmoid()(x)
 
 
-def relu(x):
+def relu(x: TensorLike) -> Tensor:
     """Elementwise max(x, 0); the gradient at 0 is 0."""
     return Relu()(x)
 
 
-def sin(x):
+def sin(x: TensorLike) -> Tensor:
     """Elementwise sine."""
     return Sin()(x)
 
 
-def cos(x):
+def cos(x: TensorLike) -> Tensor:
     """Elementwise cosine."""
     return Cos()(x)

@@ -126,7 +126,7 @@ def _leading_index_arrays(parts):
     while parts and (parts[-1] is Ellipsis or
                      (isinstance(parts[-1], slice) and parts[-1] == slice(None))):
         parts.pop()  # x[i, :] and x[i, ...] are x[i]
-    arrays = []
+    arrays: list = []
     for p in parts:
         if isinstance(p, np.ndarray) and p.dtype.kind == "b" and p.ndim:
             arrays.extend(np.nonzero(p))

@@ -4,11 +4,16 @@ The primitive works on operands of at least two dimensions whose batch axes alre
 agree; the `matmul` function promotes 1-d operands (as NumPy does) and broadcasts batch
 axes explicitly, so the rules stay the two textbook products.
 """
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 
 from minigrad.ops.broadcasting import as_operand, broadcast_to
 from minigrad.primitive import Primitive, is_tracked
 from minigrad.tensor import Tensor, shape_of, wrap
+from minigrad.typing import Array, TensorLike
 
 
 class MatMul(Primitive):
@@ -24,20 +29,21 @@ class MatMul(Primitive):
     reads_output = False
 
     @property
-    def reads_inputs(self):  # x is read for y's cotangent, y for x's
+    def reads_inputs(self) -> tuple[bool, bool]:  # x is read for y's cotangent, y for x's
         x_needed, y_needed = self.needs_grad
         return y_needed, x_needed
 
-    def forward(self, x, y):
+    def forward(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return np.matmul(x, y)
 
-    def vjp(self, z_bar, z, x, y):
+    def vjp(self, z_bar: Array, z: Array, x: Array, y: Array
+            ) -> tuple[Array | None, Array | None]:
         x_needed, y_needed = self.needs_grad
         x_bar = z_bar @ y.swapaxes(-1, -2) if x_needed else None
         y_bar = x.swapaxes(-1, -2) @ z_bar if y_needed else None
         return x_bar, y_bar
 
-    def jvp(self, x_dot, y_dot, z, x, y):
+    def jvp(self, x_dot: Array, y_dot: Array, z: Array, x: Array, y: Array) -> Array:
         return x_dot @ y + x @ y_dot
 
 
@@ -56,11 +62,11 @@ class Affine(Primitive):
     reads_output = False
 
     @property
-    def reads_inputs(self):  # x is read for W's cotangent, W for x's; b never
+    def reads_inputs(self) -> tuple[bool, bool, bool]:  # x for W's cotangent, W for x's; b never
         x_needed, w_needed, _ = self.needs_grad
         return w_needed, x_needed, False
 
-    def forward(self, x, w, b):
+    def forward(self, x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
         z = x @ w.T
         if b is not None:
             if b.dtype == z.dtype:
@@ -69,19 +75,21 @@ class Affine(Primitive):
                 z = z + b
         return z
 
-    def vjp(self, z_bar, z, x, w, b):
+    def vjp(self, z_bar: Array, z: Array, x: Array, w: Array, b: Array | None
+            ) -> tuple[Array | None, Array | None, Array | None]:
         x_needed, w_needed, b_needed = self.needs_grad
         x_bar = z_bar @ w if x_needed else None
         w_bar = z_bar.T @ x if w_needed else None
         b_bar = z_bar.sum(axis=0) if b_needed else None
         return x_bar, w_bar, b_bar
 
-    def jvp(self, x_dot, w_dot, b_dot, z, x, w, b):
+    def jvp(self, x_dot: Array, w_dot: Array, b_dot: Array | None, z: Array, x: Array,
+            w: Array, b: Array | None) -> Array:
         z_dot = x_dot @ w.T + x @ w_dot.T
         return z_dot if b_dot is None else z_dot + b_dot
 
 
-def linear(x, weight, bias=None):
+def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) -> Tensor:
     """x W^T + b over the last axis of x, as PyTorch's F.linear (one tape entry).
 
     Args:
@@ -96,25 +104,26 @@ def linear(x, weight, bias=None):
     tensor([[3., 4.],
             [3., 4.]])
     """
-    x, weight = as_operand(x, "linear"), as_operand(weight, "linear")
-    operands = (x, weight, None if bias is None else as_operand(bias, "linear"))
-    x_shape, w_shape = shape_of(x), shape_of(weight)
+    x_op, w_op = as_operand(x, "linear"), as_operand(weight, "linear")
+    b_op = None if bias is None else as_operand(bias, "linear")
+    operands = (x_op, w_op, b_op)
+    x_shape, w_shape = shape_of(x_op), shape_of(w_op)
     if len(w_shape) != 2 or len(x_shape) == 0 or x_shape[-1] != w_shape[1]:
         raise ValueError(
             f"linear: input of shape {x_shape} does not fit a weight of shape {w_shape}: the "
             f"weight must be (out_features, in_features) and the input's last axis in_features")
-    if bias is not None and shape_of(operands[2]) != (w_shape[0],):
-        raise ValueError(f"linear: bias of shape {shape_of(operands[2])} does not match "
+    if b_op is not None and shape_of(b_op) != (w_shape[0],):
+        raise ValueError(f"linear: bias of shape {shape_of(b_op)} does not match "
                          f"out_features={w_shape[0]}")
-    if not isinstance(x, Tensor) and not isinstance(weight, Tensor):
-        operands = (wrap(x),) + operands[1:]
+    if not isinstance(x_op, Tensor) and not isinstance(w_op, Tensor):
+        operands = (wrap(x_op),) + operands[1:]
     if len(x_shape) == 2:
         return Affine()(*operands)
     rows = _reshape(operands[0], (-1, x_shape[-1]) if len(x_shape) > 1 else (1, x_shape[0]))
     return _reshape(Affine()(rows, *operands[1:]), x_shape[:-1] + (w_shape[0],))
 
 
-def matmul(x, y):
+def matmul(x: TensorLike, y: TensorLike) -> Tensor:
     """Matrix product `x @ y` by NumPy's rules (1-d operands, batch broadcasting).
 
     Raises:
@@ -150,14 +159,14 @@ def matmul(x, y):
     return MatMul()(*_as_tensor_pair(_broadcast_batch(x, batch), _broadcast_batch(y, batch)))
 
 
-def _as_tensor_pair(x, y):
+def _as_tensor_pair(x: Any, y: Any) -> tuple[Any, Any]:
     """At least one operand as a Tensor, so the result is one (constants stay arrays)."""
     if not isinstance(x, Tensor) and not isinstance(y, Tensor):
         x = wrap(x)
     return x, y
 
 
-def _broadcast_batch(x, batch):
+def _broadcast_batch(x: Any, batch: tuple[int, ...]) -> Any:
     shape = batch + shape_of(x)[-2:]
     if shape_of(x) == shape or not isinstance(x, Tensor):
         return x  # constants broadcast inside np.matmul; no gradient flows to them
@@ -166,9 +175,9 @@ def _broadcast_batch(x, batch):
     return broadcast_to(x, shape)
 
 
-def _reshape(x, shape):
+def _reshape(x: Any, shape: tuple[int, ...]) -> Any:
     return x.reshape(shape)
 
 
-def _drop_axis(z, axis):
+def _drop_axis(z: Tensor, axis: int) -> Tensor:
     return z.reshape(z.shape[:axis % z.ndim] + z.shape[axis % z.ndim + 1:])

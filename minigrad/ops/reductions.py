@@ -6,14 +6,19 @@ end, as in NumPy (or `dim=`, see minigrad/spellings.py). Ties in max and min sha
 gradient evenly among the tied elements (as PyTorch's full reductions do), so the rule is
 the same whichever element NumPy found.
 """
+from __future__ import annotations
+
+from typing import Any, Callable, ClassVar, Sequence
+
 import numpy as np
 
 from minigrad.primitive import Primitive, array_namespace, array_of
 from minigrad.spellings import pytorch_keywords
-from minigrad.tensor import shape_of, to_tensor, wrap
+from minigrad.tensor import Tensor, shape_of, to_tensor, wrap
+from minigrad.typing import Array, Axis, TensorLike
 
 
-def normalize_axis(axis, ndim, op):
+def normalize_axis(axis: Axis | Sequence[int], ndim: int, op: str) -> tuple[int, ...]:
     """`axis` as a sorted tuple of non-negative ints, or a clear error naming the op.
 
     Raises:
@@ -32,7 +37,7 @@ def normalize_axis(axis, ndim, op):
     return tuple(sorted(normalized))
 
 
-def keepdims_shape(shape, axes):
+def keepdims_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
     """The reduced shape with the reduced axes kept as 1s (where a cotangent broadcasts from)."""
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
@@ -48,17 +53,17 @@ class Sum(Primitive):
     __slots__ = ("axes", "keepdims")
     reads_inputs = reads_output = False  # shapes only
 
-    def __init__(self, axes, keepdims=False):
+    def __init__(self, axes: tuple[int, ...], keepdims: bool = False) -> None:
         self.axes, self.keepdims = axes, keepdims
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.sum(x, axis=self.axes, keepdims=self.keepdims)
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         z_bar = z_bar.reshape(keepdims_shape(x.shape, self.axes))
         return array_namespace(z_bar).broadcast_to(z_bar, x.shape)
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         return x_dot.sum(axis=self.axes, keepdims=self.keepdims)
 
 
@@ -72,24 +77,24 @@ class Max(Primitive):
     """
 
     __slots__ = ("axes", "keepdims")
-    _reduce = staticmethod(np.max)
+    _reduce: ClassVar[Callable[..., Any]] = staticmethod(np.max)
 
-    def __init__(self, axes, keepdims=False):
+    def __init__(self, axes: tuple[int, ...], keepdims: bool = False) -> None:
         self.axes, self.keepdims = axes, keepdims
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return self._reduce(x, axis=self.axes, keepdims=self.keepdims)
 
-    def _weight(self, z, x):
+    def _weight(self, z: Array, x: Array) -> np.ndarray:
         kept = keepdims_shape(shape_of(x), self.axes)
         hits = array_of(x) == np.reshape(array_of(z), kept)
         return hits / hits.sum(axis=self.axes, keepdims=True)
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         z_bar = z_bar.reshape(keepdims_shape(x.shape, self.axes))
         return z_bar * self._weight(z, x).astype(x.dtype)
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         w = self._weight(z, x).astype(x.dtype)
         return (x_dot * w).sum(axis=self.axes, keepdims=self.keepdims)
 
@@ -102,7 +107,8 @@ class Min(Max):
 
 
 @pytorch_keywords
-def sum(x, axis=None, keepdims=False):  # noqa: A001 - the NumPy name, on purpose
+def sum(x: TensorLike, axis: Axis = None,  # noqa: A001 - the NumPy name, on purpose
+        keepdims: bool = False) -> Tensor:
     """Sum over `axis` (None: all, an int, or a tuple).
 
     >>> import minigrad as mg
@@ -114,7 +120,7 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001 - the NumPy name, on purpos
 
 
 @pytorch_keywords
-def mean(x, axis=None, keepdims=False):
+def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over `axis`: sum(x, axis) / count."""
     x = to_tensor(x, "mean")
     axes = normalize_axis(axis, x.ndim, "mean")
@@ -123,7 +129,7 @@ def mean(x, axis=None, keepdims=False):
 
 
 @pytorch_keywords
-def max(x, axis=None, keepdims=False):  # noqa: A001
+def max(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Largest element over `axis`; ties share the gradient evenly.
 
     Raises:
@@ -134,14 +140,14 @@ def max(x, axis=None, keepdims=False):  # noqa: A001
 
 
 @pytorch_keywords
-def min(x, axis=None, keepdims=False):  # noqa: A001
+def min(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Smallest element over `axis`; ties share the gradient evenly."""
     x = to_tensor(x, "min")
     return Min(normalize_axis(axis, x.ndim, "min"), keepdims)(x)
 
 
 @pytorch_keywords
-def var(x, axis=None, keepdims=False, ddof=0):
+def var(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """Variance over `axis`: sum((x - mean(x))^2) / (n - ddof), as NumPy's var.
 
     NumPy's default ddof=0 divides by n; PyTorch's var divides by n - 1 by default, which
@@ -160,7 +166,7 @@ def var(x, axis=None, keepdims=False, ddof=0):
 
 
 @pytorch_keywords
-def std(x, axis=None, keepdims=False, ddof=0):
+def std(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
     """Standard deviation over `axis`: sqrt(var(x, axis, keepdims, ddof)); n - ddof in the
     denominator, so ddof=0 (the default, NumPy's) divides by n and ddof=1 (correction=1,
     unbiased=True, PyTorch's default) by n - 1.
@@ -175,7 +181,7 @@ def std(x, axis=None, keepdims=False, ddof=0):
 
 
 @pytorch_keywords
-def argmax(x, axis=None, keepdims=False):
+def argmax(x: TensorLike, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """The index of the largest element along `axis` (None: in the flattened tensor), as
     int64; the first one at ties, as NumPy and PyTorch. Not recorded: indices have no
     gradient.
@@ -188,7 +194,7 @@ def argmax(x, axis=None, keepdims=False):
 
 
 @pytorch_keywords
-def argmin(x, axis=None, keepdims=False):
+def argmin(x: TensorLike, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """The index of the smallest element along `axis` (None: flattened), int64, the first at
     ties; not recorded.
 
@@ -200,7 +206,8 @@ def argmin(x, axis=None, keepdims=False):
     return _arg_reduce(np.argmin, x, axis, keepdims, "argmin")
 
 
-def _arg_reduce(reduce, x, axis, keepdims, op):
+def _arg_reduce(reduce: Callable[..., Any], x: TensorLike, axis: int | None, keepdims: bool,
+                op: str) -> Tensor:
     x = to_tensor(x, op)
     if axis is not None:
         if not isinstance(axis, (int, np.integer)):
@@ -210,7 +217,8 @@ def _arg_reduce(reduce, x, axis, keepdims, op):
 
 
 @pytorch_keywords
-def all(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's and PyTorch's name
+def all(x: TensorLike, axis: Axis = None,  # noqa: A001 - NumPy's and PyTorch's name
+        keepdims: bool = False) -> Tensor:
     """Whether every element along `axis` is true (nonzero): a boolean tensor, not recorded.
 
     >>> import minigrad as mg
@@ -223,7 +231,7 @@ def all(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's and PyTorch's nam
 
 
 @pytorch_keywords
-def any(x, axis=None, keepdims=False):  # noqa: A001
+def any(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Whether some element along `axis` is true (nonzero): a boolean tensor, not recorded
     (see `all`)."""
     x = to_tensor(x, "any")

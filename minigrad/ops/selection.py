@@ -6,12 +6,18 @@ gradient evenly between x and y where x == y (as PyTorch); clip passes the gradi
 where a_min <= x <= a_max, bounds included (as PyTorch's clamp). Comparisons return
 boolean tensors and are never recorded: they select, they do not differentiate.
 """
+from __future__ import annotations
+
+from typing import Any, Callable, ClassVar
+
 import numpy as np
 
+from minigrad.ops.arithmetic import multiply, subtract
 from minigrad.ops.broadcasting import apply_binary, as_operand, broadcast_operands
 from minigrad.primitive import Primitive, array_namespace, array_of
 from minigrad.spellings import pytorch_keywords
 from minigrad.tensor import Tensor, shape_of, to_tensor, wrap
+from minigrad.typing import Array, Operand, TensorLike
 
 
 class Maximum(Primitive):
@@ -24,19 +30,22 @@ class Maximum(Primitive):
     """
 
     __slots__ = ()
-    forward = staticmethod(np.maximum)
-    _wins = staticmethod(np.greater)
+    _wins: ClassVar[Callable[..., Any]] = staticmethod(np.greater)
 
-    def _x_weight(self, z, x, y):
+    def forward(self, x: Operand, y: Operand) -> np.ndarray:
+        return np.maximum(x, y)
+
+    def _x_weight(self, z: Array, x: Operand, y: Operand) -> np.ndarray:
         x, y = array_of(x), array_of(y)
         w = np.where(self._wins(x, y), 1.0, np.where(x == y, 0.5, 0.0))
         return w.astype(array_of(z).dtype)
 
-    def vjp(self, z_bar, z, x, y):
+    def vjp(self, z_bar: Array, z: Array, x: Operand, y: Operand
+            ) -> tuple[Array | None, Array | None]:
         w = self._x_weight(z, x, y)
         return z_bar * w, z_bar * (1 - w)
 
-    def jvp(self, x_dot, y_dot, z, x, y):
+    def jvp(self, x_dot: Array, y_dot: Array, z: Array, x: Operand, y: Operand) -> Array:
         w = self._x_weight(z, x, y)
         return x_dot * w + y_dot * (1 - w)
 
@@ -45,8 +54,10 @@ class Minimum(Maximum):
     """Minimum — elementwise smaller of x and y; the rules of Maximum with < for >."""
 
     __slots__ = ()
-    forward = staticmethod(np.minimum)
     _wins = staticmethod(np.less)
+
+    def forward(self, x: Operand, y: Operand) -> np.ndarray:
+        return np.minimum(x, y)
 
 
 class Where(Primitive):
@@ -60,20 +71,21 @@ class Where(Primitive):
     __slots__ = ("cond",)
     reads_inputs = reads_output = False
 
-    def __init__(self, cond):
+    def __init__(self, cond: np.ndarray) -> None:
         self.cond = cond
 
-    def forward(self, x, y):
+    def forward(self, x: Operand, y: Operand) -> np.ndarray:
         return np.where(self.cond, x, y)
 
-    def vjp(self, z_bar, z, x, y):
+    def vjp(self, z_bar: Array, z: Array, x: Operand, y: Operand
+            ) -> tuple[Array | None, Array | None]:
         xp = array_namespace(z_bar)
         return xp.where(self.cond, z_bar, 0), xp.where(self.cond, 0, z_bar)
 
-    def jvp(self, x_dot, y_dot, z, x, y):
+    def jvp(self, x_dot: Array, y_dot: Array, z: Array, x: Operand, y: Operand) -> Array:
         return np.where(self.cond, x_dot, y_dot)
 
-    def params(self):
+    def params(self) -> dict[str, Any]:
         return {"cond": f"bool{shape_of(self.cond)}"}
 
 
@@ -88,13 +100,13 @@ class Clip(Primitive):
     __slots__ = ("a_min", "a_max")
     reads_output = False
 
-    def __init__(self, a_min, a_max):
+    def __init__(self, a_min: Any, a_max: Any) -> None:
         self.a_min, self.a_max = a_min, a_max
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.clip(x, self.a_min, self.a_max)
 
-    def _inside(self, x):
+    def _inside(self, x: Array) -> np.ndarray:
         x = array_of(x)
         inside = np.ones(x.shape, bool)
         if self.a_min is not None:
@@ -103,14 +115,14 @@ class Clip(Primitive):
             inside &= x <= self.a_max
         return inside
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         return z_bar * self._inside(x)
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         return x_dot * self._inside(x)
 
 
-def maximum(x, y):
+def maximum(x: TensorLike, y: TensorLike) -> Tensor:
     """Elementwise maximum with broadcasting; at ties each side gets half the gradient.
 
     >>> import minigrad as mg
@@ -120,12 +132,12 @@ def maximum(x, y):
     return apply_binary(Maximum, x, y)
 
 
-def minimum(x, y):
+def minimum(x: TensorLike, y: TensorLike) -> Tensor:
     """Elementwise minimum with broadcasting; at ties each side gets half the gradient."""
     return apply_binary(Minimum, x, y)
 
 
-def where(cond, x, y):
+def where(cond: TensorLike, x: TensorLike, y: TensorLike) -> Tensor:
     """`x` where `cond` is true, else `y`, with NumPy broadcasting of all three.
 
     Args:
@@ -142,7 +154,8 @@ def where(cond, x, y):
 
 
 @pytorch_keywords
-def clip(x, a_min=None, a_max=None):
+def clip(x: TensorLike, a_min: TensorLike | None = None, a_max: TensorLike | None = None
+         ) -> Tensor:
     """Limit x to [a_min, a_max] (either may be None); gradient 1 inside, bounds included.
 
     Raises:
@@ -161,7 +174,8 @@ def clip(x, a_min=None, a_max=None):
 
 
 @pytorch_keywords
-def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
+def clamp(x: TensorLike, min: TensorLike | None = None,  # noqa: A002 - PyTorch's names
+          max: TensorLike | None = None) -> Tensor:  # noqa: A002
     """PyTorch's name for clip: x limited to [min, max].
 
     >>> import minigrad as mg
@@ -171,13 +185,13 @@ def clamp(x, min=None, max=None):  # noqa: A002 - PyTorch's names
     return clip(x, min, max)
 
 
-def compare(ufunc, x, y):
+def compare(ufunc: np.ufunc, x: TensorLike, y: TensorLike) -> Tensor:
     """A comparison as a boolean tensor, never recorded (comparisons have no gradient)."""
     x, y = as_operand(x, ufunc.__name__), as_operand(y, ufunc.__name__)
     return wrap(np.asarray(ufunc(array_of(x), array_of(y))))
 
 
-def logical(ufunc, x, y=None):
+def logical(ufunc: np.ufunc, x: TensorLike, y: TensorLike | None = None) -> Tensor:
     """`& | ^ ~` on boolean (or integer) tensors: a tensor off the tape, as comparisons.
 
     Raises:
@@ -192,19 +206,19 @@ def logical(ufunc, x, y=None):
     return wrap(np.asarray(ufunc(*arrays)))
 
 
-def sign(x):
+def sign(x: TensorLike) -> Tensor:
     """Elementwise sign as a constant tensor (its derivative is zero wherever it exists)."""
     return wrap(np.sign(array_of(to_tensor(x, "sign"))))
 
 
-def floor_divide(x, y):
+def floor_divide(x: TensorLike, y: TensorLike) -> Tensor:
     """Elementwise x // y (NumPy's floor division) as a constant tensor: it is piecewise
     constant, so its derivative is zero wherever it exists."""
     x, y = as_operand(x, "floor_divide"), as_operand(y, "floor_divide")
     return wrap(np.asarray(np.floor_divide(array_of(x), array_of(y))))
 
 
-def remainder(x, y):
+def remainder(x: TensorLike, y: TensorLike) -> Tensor:
     """Elementwise x % y with the sign of y (NumPy's and PyTorch's), differentiable:
     x - y * floor(x / y), the floor a constant (d/dx = 1, d/dy = -floor(x / y)).
 
@@ -212,10 +226,11 @@ def remainder(x, y):
     >>> mg.remainder(mg.tensor([5, -5]), 3)
     tensor([2, 1])
     """
-    return x - floor_divide(x, y) * y
+    return subtract(x, multiply(floor_divide(x, y), y))
 
 
-def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):
+def allclose(x: TensorLike, y: TensorLike, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
     """True if |x - y| <= atol + rtol |y| everywhere (NumPy's and PyTorch's allclose): a
     Python bool, for tests and asserts.
 
@@ -226,7 +241,7 @@ def allclose(x, y, rtol=1e-05, atol=1e-08, equal_nan=False):
     return bool(np.allclose(array_of(x), array_of(y), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-def masked_fill(x, mask, value):
+def masked_fill(x: TensorLike, mask: TensorLike, value: TensorLike) -> Tensor:
     """x with `value` wherever `mask` is true (PyTorch's masked_fill): where(mask, value, x),
     so the gradient flows to x where the mask is false (and to a tensor value where true).
 
@@ -267,7 +282,7 @@ def masked_fill(x, mask, value):
     return where(mask, value, x)
 
 
-def _in_dtype(value, dtype):
+def _in_dtype(value: Any, dtype: np.dtype) -> np.ndarray:
     """`value` as a 0-d array of `dtype`, or a TypeError if the dtype cannot hold it."""
     try:
         with np.errstate(invalid="ignore", over="ignore"):
@@ -281,7 +296,7 @@ def _in_dtype(value, dtype):
 
 
 @pytorch_keywords
-def tril(x, k=0):
+def tril(x: TensorLike, k: int = 0) -> Tensor:
     """The lower triangle of the last two axes: x where column <= row + k, else 0 (NumPy's
     tril(m, k), PyTorch's tril(input, diagonal)). Differentiable: where with a fixed mask.
 
@@ -294,12 +309,14 @@ def tril(x, k=0):
             [1., 1., 0.],
             [1., 1., 1.]])
     """
-    x = _matrices(x, "tril")
-    return where(np.tri(*x.shape[-2:], k, dtype=bool), x, np.zeros((), x.dtype))
+    matrices = _matrices(x, "tril")
+    rows, columns = matrices.shape[-2:]
+    return where(np.tri(rows, columns, k, dtype=np.bool_), matrices,
+                 np.zeros((), matrices.dtype))
 
 
 @pytorch_keywords
-def triu(x, k=0):
+def triu(x: TensorLike, k: int = 0) -> Tensor:
     """The upper triangle of the last two axes: x where column >= row + k, else 0.
 
     >>> import minigrad as mg
@@ -307,11 +324,13 @@ def triu(x, k=0):
     tensor([[0., 1., 1.],
             [0., 0., 1.]])
     """
-    x = _matrices(x, "triu")
-    return where(np.tri(*x.shape[-2:], k - 1, dtype=bool), np.zeros((), x.dtype), x)
+    matrices = _matrices(x, "triu")
+    rows, columns = matrices.shape[-2:]
+    return where(np.tri(rows, columns, k - 1, dtype=np.bool_), np.zeros((), matrices.dtype),
+                 matrices)
 
 
-def _matrices(x, op):
+def _matrices(x: TensorLike, op: str) -> Tensor:
     x = to_tensor(x, op)
     if x.ndim < 2:
         raise ValueError(f"{op}: needs a matrix or a batch of them (at least 2 dimensions), "

@@ -10,15 +10,18 @@ per row instead of building the C x C matrix:
 
     J^T g = p * g - p <p, g> = p * (g - <g, p>)
 """
+from __future__ import annotations
+
 import numpy as np
 
 from minigrad.ops.reductions import keepdims_shape, normalize_axis
 from minigrad.primitive import Primitive, array_namespace, array_of
 from minigrad.spellings import pytorch_keywords
-from minigrad.tensor import to_tensor
+from minigrad.tensor import Tensor, to_tensor
+from minigrad.typing import Array, Axis, TensorLike
 
 
-def stable_max(x, axes):
+def stable_max(x: np.ndarray, axes: int | tuple[int, ...]) -> np.ndarray:
     """The maximum over `axes` (kept), with non-finite maxima set to 0.
 
     A row of all -inf (every class masked out) would otherwise compute -inf - (-inf) =
@@ -45,26 +48,26 @@ class LogSumExp(Primitive):
     reads_output = False
     name = "logsumexp"
 
-    def __init__(self, axes, keepdims=False):
+    def __init__(self, axes: tuple[int, ...], keepdims: bool = False) -> None:
         self.axes, self.keepdims = axes, keepdims
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         m = stable_max(x, self.axes)
         with np.errstate(divide="ignore"):  # log(0) = -inf: an empty sum, or all -inf
             z = m + np.log(np.sum(np.exp(x - m), axis=self.axes, keepdims=True))
         return z if self.keepdims else np.squeeze(z, axis=self.axes)
 
-    def _softmax(self, x):
+    def _softmax(self, x: Array) -> Array:
         # p from x, shifted by its (constant) maximum: exact at any scale, where exp(x - z)
         # would inherit z's rounding (an ulp of 1e4 is 2e-12; of 1e15, 0.125). With
         # Tensors the ops are recorded, so the rule can be differentiated again.
         e = array_namespace(x).exp(x - stable_max(array_of(x), self.axes))
         return e / e.sum(axis=self.axes, keepdims=True)
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         return z_bar.reshape(keepdims_shape(x.shape, self.axes)) * self._softmax(x)
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         return (self._softmax(x) * x_dot).sum(axis=self.axes, keepdims=self.keepdims)
 
 
@@ -82,23 +85,23 @@ class Softmax(Primitive):
     __slots__ = ("axis",)
     reads_inputs = False  # J needs only p
 
-    def __init__(self, axis):
+    def __init__(self, axis: tuple[int, ...]) -> None:
         self.axis = axis
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         e = x - stable_max(x, self.axis)
         # In place where the dtype allows (e is a fresh array; softmax is memory-bound).
         e = np.exp(e, out=e) if e.dtype.kind == "f" else np.exp(e)
         e /= np.sum(e, axis=self.axis, keepdims=True)
         return e
 
-    def _apply_jacobian(self, p, v):
+    def _apply_jacobian(self, p: Array, v: Array) -> Array:
         return p * (v - (v * p).sum(axis=self.axis, keepdims=True))
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         return self._apply_jacobian(z, z_bar)
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         return self._apply_jacobian(z, x_dot)
 
 
@@ -115,25 +118,25 @@ class LogSoftmax(Primitive):
     __slots__ = ("axis",)
     reads_inputs = False
 
-    def __init__(self, axis):
+    def __init__(self, axis: tuple[int, ...]) -> None:
         self.axis = axis
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         shifted = x - stable_max(x, self.axis)
         with np.errstate(divide="ignore"):  # log(0) = -inf: no classes, or all -inf
             return shifted - np.log(np.sum(np.exp(shifted), axis=self.axis, keepdims=True))
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         p = array_namespace(z).exp(z)
         return z_bar - p * z_bar.sum(axis=self.axis, keepdims=True)
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         p = array_namespace(z).exp(z)
         return x_dot - (p * x_dot).sum(axis=self.axis, keepdims=True)
 
 
 @pytorch_keywords
-def logsumexp(x, axis=None, keepdims=False):
+def logsumexp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """log(sum(exp(x))) over `axis`, exact for logits of any finite size.
 
     Args:
@@ -153,7 +156,7 @@ def logsumexp(x, axis=None, keepdims=False):
 
 
 @pytorch_keywords
-def softmax(x, axis=-1):
+def softmax(x: TensorLike, axis: Axis = -1) -> Tensor:
     """exp(x) / sum(exp(x)) along `axis`, shifted by the maximum so nothing overflows.
 
     The derivation its rules rely on, per row, with p = softmax(x):
@@ -182,7 +185,7 @@ def softmax(x, axis=-1):
 
 
 @pytorch_keywords
-def log_softmax(x, axis=-1):
+def log_softmax(x: TensorLike, axis: Axis = -1) -> Tensor:
     """x - logsumexp(x) along `axis`: the log of softmax, without computing log(p).
 
     Finite wherever x is, even where softmax underflows to 0 and log(softmax(x)) would

@@ -5,11 +5,19 @@ softmax's C x C Jacobian. Fused, the Jacobian and the division cancel on paper, 
 whole backward pass is p - y: one subtraction per element, and p comes for free from
 the forward pass. PyTorch's cross_entropy relies on the same identity.
 """
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
 import numpy as np
 
 from minigrad.ops.elementwise import sigmoid
 from minigrad.ops.softmax import softmax, stable_max
 from minigrad.primitive import Primitive, recording
+from minigrad.tensor import Tensor
+from minigrad.typing import Array
+
+A = TypeVar("A", np.ndarray, Tensor)  # arrays in, arrays out; recorded Tensors in, Tensors out
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -42,14 +50,15 @@ class SoftmaxNLL(Primitive):
     """
 
     __slots__ = ("target", "reduction", "label_smoothing", "weight", "ignore_index", "y")
+    y: TargetRows  # set by forward, which knows the number of classes
 
-    def __init__(self, target, reduction="mean", label_smoothing=0.0, weight=None,
-                 ignore_index=-100):
+    def __init__(self, target: np.ndarray, reduction: str = "mean",
+                 label_smoothing: float = 0.0, weight: Any = None,
+                 ignore_index: int = -100) -> None:
         self.target, self.reduction, self.label_smoothing = target, reduction, label_smoothing
         self.weight, self.ignore_index = weight, ignore_index
-        self.y = None  # the TargetRows, built when the number of classes is known
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> Array:
         y = self.y = TargetRows(self.target, x.shape[1], self.weight, self.ignore_index,
                                 self.label_smoothing)
         shifted = x - stable_max(x, 1)
@@ -61,7 +70,7 @@ class SoftmaxNLL(Primitive):
         # s logsumexp(x) - <y, x>, with the row maxima cancelling: s log(total) - <y, x - max>
         return self._reduce(y.scaled_by_mass(np.log(total))[:, 0] - y_dot_x)
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         y, scale = self.y, self._scale(z_bar)
         if recording(x):
             # Under create_graph: p recomputed by a recorded softmax, so that this rule can
@@ -71,15 +80,16 @@ class SoftmaxNLL(Primitive):
         y.subtract_from(x_bar, scale)
         return x_bar
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         y = self.y
         p = softmax(x, axis=1) if recording(x) else self.saved  # recorded: differentiable
         rows = y.scaled_by_mass((p * x_dot).sum(axis=1, keepdims=True))[:, 0] - y.dot(x_dot)
         return self._reduce(rows)
 
-    def params(self):
+    def params(self) -> dict[str, Any]:
         kind = "indices" if self.target.dtype.kind in "iu" else "probabilities"
-        shown = {"target": f"{kind}{self.target.shape}", "reduction": self.reduction}
+        shown: dict[str, Any] = {"target": f"{kind}{self.target.shape}",
+                                 "reduction": self.reduction}
         if self.weight is not None:
             shown["weight"] = f"array{np.shape(self.weight)}"
         if self.ignore_index != -100:
@@ -88,7 +98,7 @@ class SoftmaxNLL(Primitive):
             shown["label_smoothing"] = self.label_smoothing
         return shown
 
-    def _scale(self, z_bar):
+    def _scale(self, z_bar: Array) -> Array:
         """What each row's s p - y is multiplied by: z_bar / D, z_bar, or z_bar per row."""
         if self.reduction == "mean":
             return z_bar / self.y.divisor
@@ -96,7 +106,7 @@ class SoftmaxNLL(Primitive):
             return z_bar
         return z_bar.reshape((-1, 1))
 
-    def _reduce(self, rows):
+    def _reduce(self, rows: Array) -> Array:
         if self.reduction == "mean":
             return rows.sum() / self.y.divisor
         if self.reduction == "sum":
@@ -122,11 +132,18 @@ class TargetRows:
     (the unfused path records them) and compute in the dtype of their argument.
     """
 
-    def __init__(self, target, n_classes, weight=None, ignore_index=-100, smoothing=0.0):
+    def __init__(self, target: np.ndarray, n_classes: int, weight: Any = None,
+                 ignore_index: int = -100, smoothing: float = 0.0) -> None:
         n, c, eps = len(target), n_classes, smoothing
         w = None if weight is None else np.asarray(weight, dtype=np.float64)
-        self.index = self.pick = self.spread = self.keep = self.probabilities = None
-        self.shape, self.divisor, mass = (n, c), n, None
+        self.index: np.ndarray | None = None  # class indices; else probability rows:
+        self.probabilities: np.ndarray | None = None
+        self.pick: Any = None  # each None when trivial (see the class docstring)
+        self.spread: np.ndarray | None = None
+        self.keep: np.ndarray | None = None
+        self.shape = (n, c)
+        self.divisor: float = n
+        mass: Any = None
         if target.dtype.kind in "iu":
             ignored = target == ignore_index
             if ignored.any():
@@ -154,10 +171,11 @@ class TargetRows:
                 mass = self.probabilities.sum(axis=1)  # without weights sum(q_n) = 1
         self.mass = mass if mass is None or np.ndim(mass) == 0 else mass.reshape(-1, 1)
 
-    def dot(self, a):
+    def dot(self, a: Array) -> Array:
         """<y_n, a_n> for each row of a (N, C): shape (N,)."""
         if self.probabilities is not None:
             return (a * self._as(self.probabilities, a)).sum(axis=1)
+        assert self.index is not None  # class indices, then
         dot = a[np.arange(len(self.index)), self.index]
         if self.pick is not None:
             dot = dot * self._as(self.pick, a)
@@ -166,15 +184,16 @@ class TargetRows:
             dot = dot + (spread if self.keep is None else spread * self._as(self.keep, a))
         return dot
 
-    def scaled_by_mass(self, a):
+    def scaled_by_mass(self, a: A) -> A:
         """s_n * a_n for each row of a (N, k), s_n = sum(y_n)."""
         return a if self.mass is None else a * self._as(self.mass, a)
 
-    def subtract_from(self, g, scale):
+    def subtract_from(self, g: np.ndarray, scale: Any) -> None:
         """g -= scale * y, in place on an ndarray g (N, C); scale is a number or (N, 1)."""
         if self.probabilities is not None:
             g -= self._as(self.probabilities, g) * scale
             return
+        assert self.index is not None  # class indices, then
         picked = scale if np.ndim(scale) == 0 else scale[:, 0]
         if self.pick is not None:
             picked = picked * self._as(self.pick, g)
@@ -183,7 +202,7 @@ class TargetRows:
             rows = scale if self.keep is None else self._as(self.keep, g)[:, None] * scale
             g -= rows * self._as(self.spread, g)
 
-    def dense(self, dtype):
+    def dense(self, dtype: Any) -> np.ndarray:
         """y as an (N, C) array."""
         if self.probabilities is not None:
             return self.probabilities.astype(dtype)
@@ -192,7 +211,7 @@ class TargetRows:
         return y
 
     @staticmethod
-    def _as(values, like):
+    def _as(values: Any, like: Array) -> Any:
         """`values` in `like`'s dtype (as a Python float, a number adapts by itself)."""
         return float(values) if np.ndim(values) == 0 else values.astype(like.dtype, copy=False)
 
@@ -209,25 +228,25 @@ class BinaryCrossEntropyWithLogits(Primitive):
 
     __slots__ = ("target",)
 
-    def __init__(self, target):
+    def __init__(self, target: np.ndarray) -> None:
         self.target = target
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         y = self.target.astype(x.dtype, copy=False)
         e = np.exp(-np.abs(x))
         self.saved = np.where(x >= 0, 1 / (1 + e), e / (1 + e))  # q = sigmoid(x), both tails exact
         return np.maximum(x, 0) - x * y + np.log1p(e)
 
-    def params(self):
+    def params(self) -> dict[str, Any]:
         return {"target": f"array{self.target.shape}"}
 
-    def _q_minus_y(self, x):
+    def _q_minus_y(self, x: Array) -> Array:
         if recording(x):  # under create_graph: a recorded sigmoid
             return sigmoid(x) - self.target.astype(x.dtype)
         return self.saved - self.target.astype(x.dtype, copy=False)
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         return self._q_minus_y(x) * z_bar
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         return self._q_minus_y(x) * x_dot

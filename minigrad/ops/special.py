@@ -1,9 +1,13 @@
 """Special functions: erf, which exact GELU needs."""
+from __future__ import annotations
+
 import math
 
 import numpy as np
 
 from minigrad.primitive import Primitive, array_namespace
+from minigrad.tensor import Tensor
+from minigrad.typing import Array, TensorLike
 
 # math.erf is correctly rounded in double; NumPy has no erf, and a polynomial
 # approximation (about 1e-7) would make exact GELU inexact and its gradcheck noisy.
@@ -22,18 +26,18 @@ class Erf(Primitive):
     __slots__ = ()
     reads_output = False
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         return np.asarray(_erf_elementwise(x), dtype=x.dtype)  # 0-d gives a bare float
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         xp = array_namespace(z_bar, x)
         return _TWO_OVER_SQRT_PI * xp.exp(-x * x) * z_bar
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         xp = array_namespace(x_dot, x)
         return _TWO_OVER_SQRT_PI * xp.exp(-x * x) * x_dot
 
 
-def erf(x):
+def erf(x: TensorLike) -> Tensor:
     """The error function, elementwise (differentiable, both modes)."""
     return Erf()(x)

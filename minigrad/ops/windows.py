@@ -16,22 +16,39 @@ Unfold's forward is a strided view (np.lib.stride_tricks.sliding_window_view): n
 copied until a reshape feeds it to the matrix product. Fold loops over the kh * kw kernel
 offsets (never over pixels), adding one strided slice per offset.
 """
+from __future__ import annotations
+
+from typing import Sequence, Union
+
 import numpy as np
 
 from minigrad.ops.indexing import IndexAdd, scatter_add
 from minigrad.primitive import Primitive, apply_in_rule, recording
+from minigrad.typing import Array
+
+Pair = tuple[int, int]
+#: Padding per spatial axis: (ph, pw), the same on both sides, or ((top, bottom), (left, right)).
+Padding = Sequence[Union[int, Sequence[int]]]
 
 
-def output_size(size, kernel, stride, padding, dilation=1):
+def output_size(size: int, kernel: int, stride: int, padding: int | Sequence[int],
+                dilation: int = 1) -> int:
     """Window positions along one axis: floor((size + padding - extent) / stride) + 1, with
     extent = dilation (kernel - 1) + 1 and padding an int (on both sides) or (before, after)."""
-    before, after = (padding, padding) if np.ndim(padding) == 0 else padding
+    before, after = _sides(padding)
     return (size + before + after - dilation * (kernel - 1) - 1) // stride + 1
 
 
-def pad_widths(padding):
+def _sides(padding: int | Sequence[int]) -> tuple[int, int]:
+    """(before, after) from one number, the same on both sides, or from a pair."""
+    # np.ndim tells a number (an int or a NumPy integer) from a pair; mypy cannot follow it.
+    return ((padding, padding) if np.ndim(padding) == 0  # type: ignore[return-value]
+            else tuple(padding))  # type: ignore[arg-type]
+
+
+def pad_widths(padding: Padding) -> tuple[tuple[int, int], ...]:
     """((top, bottom), (left, right)) from (ph, pw) or from itself."""
-    return tuple((p, p) if np.ndim(p) == 0 else tuple(p) for p in padding)
+    return tuple(_sides(p) for p in padding)
 
 
 class Unfold(Primitive):
@@ -45,11 +62,12 @@ class Unfold(Primitive):
     __slots__ = ("kernel_size", "stride", "padding", "dilation")
     reads_inputs = reads_output = False
 
-    def __init__(self, kernel_size, stride=(1, 1), padding=(0, 0), dilation=(1, 1)):
+    def __init__(self, kernel_size: Pair, stride: Pair = (1, 1), padding: Padding = (0, 0),
+                 dilation: Pair = (1, 1)) -> None:
         self.kernel_size, self.stride, self.dilation = kernel_size, stride, dilation
         self.padding = pad_widths(padding)
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.stride, self.dilation
         if any(any(side) for side in self.padding):
             x = np.pad(x, ((0, 0), (0, 0)) + self.padding)
@@ -57,11 +75,11 @@ class Unfold(Primitive):
         windows = np.lib.stride_tricks.sliding_window_view(x, extent, axis=(2, 3))
         return windows[:, :, ::sh, ::sw, ::dh, ::dw].transpose(0, 2, 3, 1, 4, 5)
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         fold = Fold(self.kernel_size, self.stride, self.padding, x.shape, self.dilation)
         return apply_in_rule(fold, z_bar)
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         return apply_in_rule(Unfold(self.kernel_size, self.stride, self.padding, self.dilation),
                              x_dot)
 
@@ -78,12 +96,13 @@ class Fold(Primitive):
     __slots__ = ("kernel_size", "stride", "padding", "image_shape", "dilation")
     reads_inputs = reads_output = False
 
-    def __init__(self, kernel_size, stride, padding, image_shape, dilation=(1, 1)):
+    def __init__(self, kernel_size: Pair, stride: Pair, padding: Padding,
+                 image_shape: Sequence[int], dilation: Pair = (1, 1)) -> None:
         self.kernel_size, self.stride, self.dilation = kernel_size, stride, dilation
         self.padding = pad_widths(padding)
         self.image_shape = tuple(image_shape)
 
-    def forward(self, cols):
+    def forward(self, cols: np.ndarray) -> np.ndarray:
         (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.stride, self.dilation
         (top, bottom), (left, right) = self.padding
         n, c, h, w = self.image_shape
@@ -97,11 +116,11 @@ class Fold(Primitive):
                 padded[:, :, rows, columns] += by_offset[p, q]
         return padded[:, :, top:top + h, left:left + w]
 
-    def vjp(self, z_bar, z, cols):
+    def vjp(self, z_bar: Array, z: Array, cols: Array) -> Array:
         return apply_in_rule(Unfold(self.kernel_size, self.stride, self.padding, self.dilation),
                              z_bar)
 
-    def jvp(self, cols_dot, z, cols):
+    def jvp(self, cols_dot: Array, z: Array, cols: Array) -> Array:
         return apply_in_rule(Fold(self.kernel_size, self.stride, self.padding, self.image_shape,
                                   self.dilation), cols_dot)
 
@@ -125,10 +144,10 @@ class MaxPool(Primitive):
     reads_inputs = reads_output = False  # the winners are saved
     name = "max_pool2d"
 
-    def __init__(self, kernel_size, stride, padding=(0, 0)):
+    def __init__(self, kernel_size: Pair, stride: Pair, padding: Pair = (0, 0)) -> None:
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
         n, c, h, w = x.shape
         padded = x
@@ -155,7 +174,7 @@ class MaxPool(Primitive):
         self.saved = (channel * h + rows) * w + cols  # flat index into x of each winner
         return z
 
-    def vjp(self, z_bar, z, x):
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
         index, shape = (self.saved.reshape(-1),), (x.size,)
         if recording(z_bar):
             return IndexAdd(index, shape)(z_bar.reshape(-1)).reshape(x.shape)
@@ -167,7 +186,7 @@ class MaxPool(Primitive):
             x_bar = scatter_add(shape, index, z_bar.reshape(-1))  # a winner may repeat
         return x_bar.reshape(x.shape)
 
-    def jvp(self, x_dot, z, x):
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
         return x_dot.reshape(-1)[self.saved]
 
 
@@ -177,16 +196,16 @@ def _first_maxima_by_offset(padded, kernel, stride, out_size):
     gathering the windows would copy kh * kw times the output (fast: about 8x on the
     digits CNN's (32, 16, 8, 8) 2x2 pooling)."""
     (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_size
-    best = k = None
-    for p in range(kh):
-        for q in range(kw):
-            window_cell = padded[:, :, p:p + sh * (oh - 1) + 1:sh, q:q + sw * (ow - 1) + 1:sw]
-            if best is None:
-                best, k = window_cell.copy(), np.zeros(window_cell.shape, np.intp)
-            else:
-                later_and_larger = window_cell > best  # strict: the first maximum is kept
-                np.copyto(best, window_cell, where=later_and_larger)
-                np.copyto(k, p * kw + q, where=later_and_larger)
+
+    def cell(p, q):  # the (p, q) cell of every window, a strided view
+        return padded[:, :, p:p + sh * (oh - 1) + 1:sh, q:q + sw * (ow - 1) + 1:sw]
+    best = cell(0, 0).copy()
+    k = np.zeros(best.shape, np.intp)
+    for offset in range(1, kh * kw):
+        candidate = cell(*divmod(offset, kw))
+        later_and_larger = candidate > best  # strict: the first maximum is kept
+        np.copyto(best, candidate, where=later_and_larger)
+        np.copyto(k, offset, where=later_and_larger)
     return best, k
 
 

@@ -13,9 +13,12 @@ ExponentialLR and CosineAnnealingLR update the current rate by PyTorch's recurre
 (so they compose with other changes to the rate); with nothing else changing it, each
 follows the closed form stated in its docstring. LambdaLR is the closed form itself.
 """
+from __future__ import annotations
+
 import math
 import numbers
 import warnings
+from typing import Any, Callable
 
 from minigrad.optim.optimizer import Optimizer, check_hyperparameter
 
@@ -48,7 +51,7 @@ class LRScheduler:
     (2, 0.2)
     """
 
-    def __init__(self, optimizer, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(self).__name__}: expected an optimizer such as "
                             f"mg.optim.SGD(...), got {type(optimizer).__name__}")
@@ -73,7 +76,7 @@ class LRScheduler:
         """The learning rate of each group for epoch `self.last_epoch`."""
         raise NotImplementedError(f"{type(self).__name__} must define get_lr()")
 
-    def step(self, epoch=None):
+    def step(self, epoch: int | None = None) -> None:
         """Advance one epoch and set each group's lr (call it after `optimizer.step()`).
 
         Raises:
@@ -96,11 +99,11 @@ class LRScheduler:
         """The learning rates the last `step()` set, one per group."""
         return list(self._last_lr)
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """Everything but the optimizer (and LambdaLR's functions), as PyTorch."""
         return {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore a `state_dict()` (load the optimizer's state too)."""
         self.__dict__.update(state_dict)
 
@@ -132,7 +135,8 @@ class StepLR(LRScheduler):
     [1.0, 1.0, 0.5, 0.5, 0.25]
     """
 
-    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
         self.step_size = _check_period("StepLR", "step_size", step_size)
         self.gamma = check_hyperparameter("StepLR", "gamma", gamma)
         super().__init__(optimizer, last_epoch)
@@ -165,7 +169,7 @@ class ExponentialLR(LRScheduler):
     ([0.125], 0.125)
     """
 
-    def __init__(self, optimizer, gamma, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = check_hyperparameter("ExponentialLR", "gamma", gamma)
         super().__init__(optimizer, last_epoch)
 
@@ -210,7 +214,8 @@ class CosineAnnealingLR(LRScheduler):
     [0.5, 0.0, 0.5]
     """
 
-    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):  # noqa: N803 - PyTorch's name
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,  # noqa: N803
+                 last_epoch: int = -1) -> None:  # T_max: PyTorch's name
         self.T_max = _check_period("CosineAnnealingLR", "T_max", T_max)
         self.eta_min = check_hyperparameter("CosineAnnealingLR", "eta_min", eta_min)
         super().__init__(optimizer, last_epoch)
@@ -249,7 +254,9 @@ class LambdaLR(LRScheduler):
     [0.025]
     """
 
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer,
+                 lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+                 last_epoch: int = -1) -> None:
         groups = getattr(optimizer, "param_groups", [])
         if isinstance(lr_lambda, (list, tuple)):
             if len(lr_lambda) != len(groups):

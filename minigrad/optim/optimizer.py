@@ -5,15 +5,21 @@ As in PyTorch, `param_groups` is a list of dicts, each with its "params" and eve
 changes the rate by writing `group["lr"]`. A subclass states its update rule once, for one
 parameter, in `update(theta, g, state, group)`, and reads its options from `group`.
 """
+from __future__ import annotations
+
 import math
 import numbers
 from collections import defaultdict
+from typing import Any, Callable, Iterable, Union
 
 import numpy as np
 
 from minigrad import versions
 from minigrad.grad_mode import no_grad
 from minigrad.tensor import Tensor
+
+# What an optimizer takes: tensors, or PyTorch's parameter groups (dicts with 'params').
+Params = Union[Iterable[Tensor], Iterable[dict[str, Any]]]
 
 
 class _Required:
@@ -55,10 +61,11 @@ class Optimizer:
     >>> opt.param_groups[0]["lr"] = 0.001     # the next step uses it (schedulers do this)
     """
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: Params, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
-        self.state = defaultdict(dict)  # parameter -> its state (tensors hash by identity)
-        self.param_groups = []
+        # parameter -> its state (tensors hash by identity)
+        self.state: defaultdict[Tensor, dict] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
         self._step_calls = 0  # a scheduler stepped before any optimizer step warns
         if isinstance(params, Tensor):
             raise TypeError(f"{type(self).__name__}: params must be an iterable of tensors "
@@ -73,7 +80,7 @@ class Optimizer:
         for group in groups:
             self.add_param_group(group)
 
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group of parameters with its own options (e.g. a layer unfrozen later).
 
         Args:
@@ -131,7 +138,7 @@ class Optimizer:
         for group in self.param_groups:
             group["lr"] = value
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient, in place.
 
         Args:
@@ -170,7 +177,7 @@ class Optimizer:
         parameter's `state` dict (empty at first) and its group's options."""
         raise NotImplementedError(f"{type(self).__name__} must define update()")
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear every parameter's gradient.
 
         Args:
@@ -190,7 +197,7 @@ class Optimizer:
                     p.grad.data.fill(0)
                     versions.note_change(p.grad.data)
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """The optimizer's state: {"state": {index: {...}}, "param_groups": [{...}]}.
 
         PyTorch's layout: parameters are numbered in order through the groups, each
@@ -202,7 +209,8 @@ class Optimizer:
         >>> mg.optim.SGD([w], lr=0.1, momentum=0.9).state_dict()["param_groups"][0]["params"]
         [0]
         """
-        index, groups = {}, []
+        index: dict[int, int] = {}
+        groups = []
         for group in self.param_groups:
             packed = {k: v for k, v in group.items() if k != "params"}
             packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
@@ -214,7 +222,7 @@ class Optimizer:
                     state[index[id(p)]] = {k: _copy(v) for k, v in self.state[p].items()}
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore options and state saved by `state_dict()` (of an optimizer built on
         the same parameters, in the same order).
 
@@ -234,7 +242,7 @@ class Optimizer:
                                  f"{len(group['params'])} here")
         by_index = {i: p for saved, group in zip(saved_groups, self.param_groups)
                     for i, p in zip(saved["params"], group["params"])}
-        state = defaultdict(dict)
+        state: defaultdict[Tensor, dict] = defaultdict(dict)
         for i, values in state_dict["state"].items():
             p = by_index.get(int(i))
             if p is None:
@@ -270,7 +278,7 @@ def _unique_parameters(params, optimizer):
             raise TypeError(f"{optimizer}: can only optimize floating Tensors, got "
                             f"{type(p).__name__}" + (f" of dtype {p.dtype}"
                                                      if isinstance(p, Tensor) else ""))
-        if not p.is_leaf:
+        if p._entry is not None:  # not a leaf
             raise TypeError(f"{optimizer}: can only optimize leaf tensors, but one of shape "
                             f"{p.shape} was computed by '{p._entry.op}'; optimize the "
                             "tensors it was computed from, or pass .detach() of it")

@@ -1,7 +1,9 @@
 """`RMSprop`: each step divided by a running root mean square of the gradient."""
+from __future__ import annotations
+
 import numpy as np
 
-from minigrad.optim.optimizer import Optimizer, check_hyperparameter
+from minigrad.optim.optimizer import Optimizer, Params, check_hyperparameter
 
 
 class RMSprop(Optimizer):
@@ -45,8 +47,9 @@ class RMSprop(Optimizer):
     tensor([ 0.98, -1.98], requires_grad=True)
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False):
+    def __init__(self, params: Params, lr: float = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
+                 centered: bool = False) -> None:
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered))
 

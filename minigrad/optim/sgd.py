@@ -1,5 +1,7 @@
 """`SGD`: stochastic gradient descent with optional momentum, Nesterov and weight decay."""
-from minigrad.optim.optimizer import Optimizer, check_hyperparameter, required
+from __future__ import annotations
+
+from minigrad.optim.optimizer import Optimizer, Params, check_hyperparameter, required
 
 
 class SGD(Optimizer):
@@ -35,7 +37,8 @@ class SGD(Optimizer):
     tensor([0.8, 1.6], requires_grad=True)
     """
 
-    def __init__(self, params, lr=required, momentum=0, nesterov=False, weight_decay=0):
+    def __init__(self, params: Params, lr: float = required, momentum: float = 0,  # type: ignore[assignment]  # required: PyTorch's marker
+                 nesterov: bool = False, weight_decay: float = 0) -> None:
         super().__init__(params, dict(lr=lr, momentum=momentum, nesterov=nesterov,
                                       weight_decay=weight_decay))
 

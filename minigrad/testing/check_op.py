@@ -10,7 +10,10 @@
    both modes, so Hessians built any way (grad of grad, grad of jvp, jvp of jvp) are
    right too.
 """
+from __future__ import annotations
+
 import copy
+from typing import Any
 
 import numpy as np
 
@@ -19,9 +22,11 @@ from minigrad.forward_mode import zero_tangent
 from minigrad.testing.gradcheck import (GradcheckError, as_float64_inputs, differentiable,
                                         gradcheck, is_differentiable)
 from minigrad.transforms import jvp, restrict, vjp
+from minigrad.primitive import Primitive
 
 
-def check_op(op, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, second_order=True):
+def check_op(op: Primitive, *inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
+             rtol: float = 1e-3, seed: int = 0, second_order: bool = True) -> bool:
     """Verify one primitive: rule shapes and dtypes, the adjoint identity, both modes
     against central differences, and (by default) second derivatives.
 

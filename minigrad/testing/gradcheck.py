@@ -7,6 +7,10 @@ Small inputs are checked element by element (the full Jacobian, both modes), lar
 by random projections: for random u and v, <u, J v> from central differences must match
 both <u, jvp(v)> (forward mode) and <vjp(u), v> (reverse mode).
 """
+from __future__ import annotations
+
+from typing import Any, Callable
+
 import numpy as np
 
 from minigrad.tensor import Tensor
@@ -87,7 +91,8 @@ def analytic_jvp(f, arrays, directions):
     return np.asarray(tangent.data)
 
 
-def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
+def gradcheck(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, seed: int = 0) -> bool:
     """Check f's reverse- and forward-mode derivatives against central differences.
 
     Args:

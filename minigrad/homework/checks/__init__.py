@@ -28,7 +28,7 @@ class Check:
     """The base of every kind: compare every non-diagnostic array with the solution's."""
 
     #: Default weight of each part, by part key; a task's `weights` table overrides them.
-    default_weights = {}
+    default_weights: dict[str, float] = {}
     #: Whether a mismatch is a derivative's, so that check_op's likely causes apply.
     derivatives = True
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from minigrad.homework.checks import Check
 
-SHAPES = {"fan_out": {"x": (3,)}, "diamond": {"x": (4,)}, "paths": {"x": (2,)},
+SHAPES: dict[str, dict[str, tuple[int, ...]]] = {"fan_out": {"x": (3,)}, "diamond": {"x": (4,)}, "paths": {"x": (2,)},
           "constants": {"x": (3,), "y": (3,), "c": (3,)}, "broadcast": {"col": (3, 1), "row": (1, 4)},
           "mixed": {"x": (5, 4), "w": (4, 3)}, "within": {"x": (3,)}}
 RECURSION_ADVICE = (

@@ -80,8 +80,10 @@ def _linear_init(inputs):
     twin = mg.nn.Linear(256, 512, rng=seed)
     lean = mg.nn.Linear(3, 2, bias=False, rng=seed)
     names = [name for name, _ in layer.named_parameters()]
-    return {"shape_weight": np.array(layer.weight.shape), "shape_bias": np.array(layer.bias.shape),
-            "weight": layer.weight.data, "bias": layer.bias.data, "bound": np.array(1 / 16),
+    bias = layer.bias
+    assert bias is not None  # Linear(bias=True), the default
+    return {"shape_weight": np.array(layer.weight.shape), "shape_bias": np.array(bias.shape),
+            "weight": layer.weight.data, "bias": bias.data, "bound": np.array(1 / 16),
             "names": np.array(",".join(names)),
             "requires_grad": np.array(all(p.requires_grad for p in layer.parameters())),
             "same_seed_same_values": np.array(np.array_equal(layer.weight.data, twin.weight.data)),
