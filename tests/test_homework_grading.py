@@ -21,7 +21,7 @@ PLANTED = {
                                                          ("return x_dot * z\n", "return x_dot * z * 1.001\n")]),
     "reverse-mode": ("2.2", "minigrad/reference.py", [("bars.get(x, 0) + x_bar\n", "bars.get(x, 0) + x_bar * 1.001\n")]),
     "softmax": ("3.1", "minigrad/ops/softmax.py", [("return p * (v - (v * p)", "return 1.001 * p * (v - (v * p)")]),
-    "networks": ("4.2", "minigrad/optim/sgd.py", [("theta -= self.lr * g", "theta -= 1.001 * self.lr * g")]),
+    "networks": ("4.2", "minigrad/optim/sgd.py", [("theta -= lr * g", "theta -= 1.001 * lr * g")]),
 }
 
 
@@ -132,7 +132,7 @@ def test_a_recursive_topological_order_fails_the_chain_and_says_why(tmp_path):
     order, visited = [], set()
 
     def visit(tensor):
-        if tensor in visited or not _is_recorded(tensor, within):
+        if tensor in visited or tensor._entry is None or (within is not None and tensor not in within):
             return
         visited.add(tensor)
         for x in tensor._inputs:
@@ -184,7 +184,7 @@ def test_training_below_the_bar_says_how_far(tmp_path):
 
 
 # ----- hostile submissions ----------------------------------------------------------------
-EXP_VJP = "    def vjp(self, z_bar, z, x):\n        return z_bar * z\n"
+EXP_VJP = "    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:\n        return z_bar * z\n"
 HOSTILE = {
     # name: (code run inside Exp.vjp before its correct answer, the parts of 1.3 that score)
     "sys_exit": ("import sys; sys.exit(0)", {"jvp"}),
@@ -220,7 +220,7 @@ def test_hostile_submission_is_graded_honestly(variant, tmp_path):
         code, scoring = HOSTILE[variant]
         code = code.replace("RESULTS", repr(str(results_path))).replace("SUBMISSION", repr(str(submission)))
         plant(submission, "minigrad/ops/elementwise.py", EXP_VJP,
-              f"    def vjp(self, z_bar, z, x):\n        {code}\n        return z_bar * z\n")
+              f"    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:\n        {code}\n        return z_bar * z\n")
     started = time.monotonic()
     graded = by_id(grade.grade(submission, assignment, ROOT))
     assert time.monotonic() - started < 40

@@ -230,3 +230,103 @@ def test_module_list_dict_init_and_apply():
         optimizer.step()
         losses.append(loss.item())
     assert losses[-1] < 0.5 * losses[0]
+
+
+def test_a_step_lr_schedule_with_gradient_clipping():
+    torch.manual_seed(4)
+    x = torch.randn(128, 8)
+    y = torch.tanh(x @ torch.randn(8, 1))
+    model = nn.Sequential(nn.Linear(8, 32), nn.Tanh(), nn.Linear(32, 1))
+    optimizer = optim.SGD(model.parameters(), lr=0.2, momentum=0.9)
+    scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=100, gamma=0.5)
+    norms, losses = [], []
+    for epoch in range(300):
+        optimizer.zero_grad()
+        loss = F.mse_loss(model(x), y)
+        loss.backward()
+        norms.append(float(nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)))
+        optimizer.step()
+        scheduler.step()
+        losses.append(loss.item())
+    assert scheduler.get_last_lr() == [0.2 * 0.5 ** 3]
+    assert optimizer.param_groups[0]["lr"] == 0.2 * 0.5 ** 3
+    after = sum(p.grad.data.ravel() @ p.grad.data.ravel() for p in model.parameters()) ** 0.5
+    assert after <= 1.0 + 1e-12 and (norms[-1] <= 1.0 or abs(after - 1.0) < 1e-9)
+    assert losses[-1] < 0.1 * losses[0]
+
+
+def test_cosine_annealing_with_per_group_options_in_rmsprop():
+    torch.manual_seed(5)
+    x = torch.randn(256, 4)
+    y = (x ** 2).sum(1, keepdim=True)
+    model = nn.Sequential(nn.Linear(4, 32), nn.ReLU(), nn.Linear(32, 1))
+    body, head = model[0], model[2]
+    optimizer = optim.RMSprop([
+        {"params": body.parameters()},
+        {"params": head.parameters(), "lr": 3e-3, "momentum": 0.5},
+    ], lr=1e-2, alpha=0.9)
+    scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=200, eta_min=1e-4)
+    first = None
+    for step in range(200):
+        optimizer.zero_grad()
+        loss = F.mse_loss(model(x), y)
+        first = first or loss.item()
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+    assert [g["lr"] for g in optimizer.param_groups] == pytest.approx([1e-4, 1e-4])
+    assert optimizer.param_groups[1]["momentum"] == 0.5 and optimizer.param_groups[0]["momentum"] == 0
+    assert loss.item() < 0.1 * first
+
+
+def test_a_lambda_lr_warmup_and_exponential_decay_on_one_optimizer():
+    torch.manual_seed(6)
+    w = torch.zeros(3, requires_grad=True)
+    target = torch.tensor([1.0, -2.0, 0.5])
+    optimizer = optim.Adam([w], lr=0.1)
+    warmup = optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=lambda epoch: min(1.0, (epoch + 1) / 10))
+    lrs = []
+    for epoch in range(10):
+        optimizer.zero_grad()
+        loss = ((w - target) ** 2).sum()
+        loss.backward()
+        optimizer.step()
+        lrs.append(optimizer.param_groups[0]["lr"])
+        warmup.step()
+    decay = optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.99)
+    for epoch in range(300):
+        optimizer.zero_grad()
+        loss = ((w - target) ** 2).sum()
+        loss.backward()
+        optimizer.step()
+        decay.step()
+    assert lrs == pytest.approx([0.01 * (k + 1) for k in range(10)])
+    assert np.allclose(w.detach().numpy(), target.numpy(), atol=1e-3)
+
+
+def test_the_micrograd_demo_max_margin_loss_with_l2_and_a_manual_update():
+    g = np.random.default_rng(1337)
+    angle = g.uniform(0, np.pi, 100)
+    upper = np.arange(100) < 50                          # two interleaved half moons
+    X = np.where(upper[:, None], np.c_[np.cos(angle), np.sin(angle)],
+                 np.c_[1 - np.cos(angle), 0.5 - np.sin(angle)]) + 0.1 * g.standard_normal((100, 2))
+    y = np.where(upper, 1.0, -1.0)
+    torch.manual_seed(1337)
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 1))
+    inputs, yb = torch.tensor(X), torch.tensor(y)
+
+    def loss_and_accuracy():
+        scores = model(inputs).squeeze(1)
+        data_loss = F.relu(1 + -yb * scores).mean()
+        reg_loss = 1e-4 * sum((p * p).sum() for p in model.parameters())
+        accuracy = ((yb > 0) == (scores > 0)).float().mean().item()
+        return data_loss + reg_loss, accuracy
+
+    for k in range(100):
+        total_loss, acc = loss_and_accuracy()
+        model.zero_grad()
+        total_loss.backward()
+        learning_rate = 1.0 - 0.9 * k / 100
+        for p in model.parameters():
+            p.data -= learning_rate * p.grad
+    assert loss_and_accuracy()[1] >= 0.95
