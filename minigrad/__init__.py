@@ -4,9 +4,12 @@
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     (x * x).sum().backward()      # x.grad == [2., 4.]
 
-Read in this order: tensor.py (the array), primitive.py (how an op is defined),
-backward.py (reverse mode), forward_mode.py, transforms.py, ops/ (the ops by family).
+Read in this order: reference.py (reverse mode as a textbook writes it; `python -m
+minigrad.reference` says so), tensor.py (the array), primitive.py (how an op is defined),
+ops/ (the ops by family), backward.py (reference.py, made fast), forward_mode.py,
+transforms.py.
 """
+import warnings
 from typing import TYPE_CHECKING
 
 # tensor.py first: it imports the ops at its end, and they need Tensor defined.
@@ -34,6 +37,10 @@ from minigrad.transforms import grad, hessian, jacobian, jvp, value_and_grad, vj
 from minigrad.engines import use_engine
 from minigrad.anomaly import AnomalyError, detect_anomaly
 from minigrad import reference
+# `python -m minigrad.reference` runs a module this package has already imported; runpy's
+# warning about that is harmless here (the module's __main__ block only prints).
+warnings.filterwarnings("ignore", message="'minigrad.reference' found in sys.modules",
+                        category=RuntimeWarning)
 from minigrad.serialization import load, save
 from minigrad.draw import Graph, draw
 from minigrad import data, datasets, nn, ops, optim, spellings, testing

@@ -1,30 +1,8 @@
-"""The worked port in notes/README-pytorch.md (PyTorch's "Tensors and autograd" example)
-runs as written and fits what PyTorch's tutorial fits; and a few PyTorch idioms that use
-the names of pytorch_names.py run unchanged but for the import."""
-import pathlib
-import re
-
+"""A few PyTorch idioms that use the names of pytorch_names.py run unchanged but for the
+import. (The README's worked port is run by tests/test_readme.py.)"""
 import numpy as np
-import pytest
 
 import minigrad as mg
-
-NOTES = pathlib.Path(__file__).resolve().parent.parent / "notes" / "README-pytorch.md"
-
-
-def test_the_worked_port_runs_and_fits_the_cubic(capsys):
-    blocks = re.findall(r"```python\n(.*?)```", NOTES.read_text(), re.S)
-    assert len(blocks) == 1
-    mg.manual_seed(0)
-    namespace = {}
-    exec(compile(blocks[0], str(NOTES), "exec"), namespace)
-    losses = [float(line.split()[1]) for line in capsys.readouterr().out.splitlines()[:-1]]
-    assert len(losses) == 20 and losses == sorted(losses, reverse=True)
-    assert losses[-1] < 12  # PyTorch's tutorial prints 9.05 at step 1999
-    # b and d converge fast (PyTorch's run: 0.8446 and -0.0916); a and c slowly, from any start
-    assert namespace["b"].item() == pytest.approx(0.84, abs=0.01)
-    assert namespace["d"].item() == pytest.approx(-0.0915, abs=0.002)
-    assert namespace["a"].dtype == np.float32 and namespace["a"].grad is None
 
 
 def test_a_classifier_loop_with_view_argmax_and_eq():

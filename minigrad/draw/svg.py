@@ -77,7 +77,7 @@ def _box(node, lines, role, box):
         spans = "".join(_span(text, kind) for text, kind in line)
         y = top + PAD_Y + i * LINE_HEIGHT + BASELINE
         parts.append(f'<text class="label" x="{centre:.1f}" y="{y:.1f}" '
-                     f'text-anchor="middle">{spans}</text>')
+                     f'text-anchor="middle" xml:space="preserve">{spans}</text>')
     parts.append("</g>")
     return "".join(parts)
 
