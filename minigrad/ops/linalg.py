@@ -104,6 +104,13 @@ def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) ->
     tensor([[3., 4.],
             [3., 4.]])
     """
+    if (x.__class__ is Tensor and weight.__class__ is Tensor and x.data.ndim == 2
+            and weight.data.ndim == 2 and x.data.shape[1] == weight.data.shape[1]
+            and (bias is None or (bias.__class__ is Tensor
+                                  and bias.data.shape == weight.data.shape[:1]))):
+        # fast: a layer's call (a batch of rows, the layer's own parameters) needs none of
+        # the conversions and shape cases below (about a microsecond a call).
+        return Affine()(x, weight, bias)
     x_op, w_op = as_operand(x, "linear"), as_operand(weight, "linear")
     b_op = None if bias is None else as_operand(bias, "linear")
     operands = (x_op, w_op, b_op)

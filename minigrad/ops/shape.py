@@ -169,6 +169,8 @@ def shape_argument(shape: Sequence[Any]) -> tuple[int, ...]:
 def _resolve_shape(old: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
     """`shape` with its -1 filled in, or a ValueError naming both shapes."""
     size = math.prod(old)  # math.prod, not np.prod: 0.1 us against 5 (this runs per reshape)
+    if -1 not in shape and math.prod(shape) == size and all(n.__class__ is int and n >= 0 for n in shape):
+        return shape  # fast: every size given, as Python ints (the usual call)
     known = int(math.prod([n for n in shape if n != -1]))
     unknown = [i for i, n in enumerate(shape) if n == -1]
     fits = all(n >= -1 for n in shape) and len(unknown) <= 1

@@ -142,6 +142,7 @@ class TargetRows:
         self.spread: np.ndarray | None = None
         self.keep: np.ndarray | None = None
         self.shape = (n, c)
+        self.rows = np.arange(n)  # row numbers for picking each row's class, made once
         self.divisor: float = n
         mass: Any = None
         if target.dtype.kind in "iu":
@@ -176,7 +177,7 @@ class TargetRows:
         if self.probabilities is not None:
             return (a * self._as(self.probabilities, a)).sum(axis=1)
         assert self.index is not None  # class indices, then
-        dot = a[np.arange(len(self.index)), self.index]
+        dot = a[self.rows, self.index]
         if self.pick is not None:
             dot = dot * self._as(self.pick, a)
         if self.spread is not None:
@@ -197,7 +198,7 @@ class TargetRows:
         picked = scale if np.ndim(scale) == 0 else scale[:, 0]
         if self.pick is not None:
             picked = picked * self._as(self.pick, g)
-        g[np.arange(len(self.index)), self.index] -= picked
+        g[self.rows, self.index] -= picked
         if self.spread is not None:
             rows = scale if self.keep is None else self._as(self.keep, g)[:, None] * scale
             g -= rows * self._as(self.spread, g)

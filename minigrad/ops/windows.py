@@ -160,17 +160,22 @@ class MaxPool(Primitive):
         else:
             z, k = _first_maxima_by_offset(padded, self.kernel_size, self.stride, (oh, ow))
         top, left = np.arange(oh)[:, None] * sh - ph, np.arange(ow) * sw - pw  # window origins
-        rows, cols = top + k // kw, left + k % kw
-        if ph or pw:
-            # Padding holds the lowest value, so it wins a window only where every real
-            # cell ties with it (all -inf, say). Then each real cell is a maximum and
-            # PyTorch's loop, which scans real cells only, keeps the first one. Without
-            # this, the padding cell's flat index would wrap into another row or channel.
-            padding_won = (rows < 0) | (rows >= h) | (cols < 0) | (cols >= w)
-            if padding_won.any():
-                rows = np.where(padding_won, np.maximum(top, 0), rows)
-                cols = np.where(padding_won, np.maximum(left, 0), cols)
         channel = np.arange(n * c).reshape(n, c, 1, 1)
+        if not (ph or pw):
+            # fast: the winner's flat index is its window origin's plus the cell's offset
+            # in the image, one gather and one add (rows and columns take seven passes)
+            cell_offsets = (np.arange(kh)[:, None] * w + np.arange(kw)).reshape(-1)
+            self.saved = (channel * (h * w) + (top * w + left)) + cell_offsets[k]
+            return z
+        rows, cols = top + k // kw, left + k % kw
+        # Padding holds the lowest value, so it wins a window only where every real cell
+        # ties with it (all -inf, say). Then each real cell is a maximum and PyTorch's
+        # loop, which scans real cells only, keeps the first one. Without this, the
+        # padding cell's flat index would wrap into another row or channel.
+        padding_won = (rows < 0) | (rows >= h) | (cols < 0) | (cols >= w)
+        if padding_won.any():
+            rows = np.where(padding_won, np.maximum(top, 0), rows)
+            cols = np.where(padding_won, np.maximum(left, 0), cols)
         self.saved = (channel * h + rows) * w + cols  # flat index into x of each winner
         return z
 
@@ -192,20 +197,23 @@ class MaxPool(Primitive):
 
 def _first_maxima_by_offset(padded, kernel, stride, out_size):
     """Each window's maximum and the position k (row-major in the window) of its first
-    maximum, one kernel offset at a time: kh * kw strided slices compared in place, where
-    gathering the windows would copy kh * kw times the output (fast: about 8x on the
-    digits CNN's (32, 16, 8, 8) 2x2 pooling)."""
+    maximum, one kernel offset at a time (inputs without NaN: np.maximum ignores the
+    first-NaN rule). Comparing one offset at a time beats argmax over each gathered
+    window (fast: about 8x on the digits CNN's (32, 16, 8, 8) 2x2 pooling)."""
     (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_size
-
-    def cell(p, q):  # the (p, q) cell of every window, a strided view
-        return padded[:, :, p:p + sh * (oh - 1) + 1:sh, q:q + sw * (ow - 1) + 1:sw]
-    best = cell(0, 0).copy()
+    # fast: the cells are first copied out of their strided views into one contiguous
+    # array, where the comparisons run at about twice the speed (and np.maximum and
+    # mask assignment beat np.copyto(where=), which is slower still)
+    cells = np.empty((kh * kw,) + padded.shape[:2] + (oh, ow), padded.dtype)
+    for offset in range(kh * kw):  # the (p, q) cell of every window
+        p, q = divmod(offset, kw)
+        cells[offset] = padded[:, :, p:p + sh * (oh - 1) + 1:sh, q:q + sw * (ow - 1) + 1:sw]
+    best = cells[0].copy()
     k = np.zeros(best.shape, np.intp)
     for offset in range(1, kh * kw):
-        candidate = cell(*divmod(offset, kw))
-        later_and_larger = candidate > best  # strict: the first maximum is kept
-        np.copyto(best, candidate, where=later_and_larger)
-        np.copyto(k, offset, where=later_and_larger)
+        later_and_larger = cells[offset] > best  # strict: the first maximum is kept
+        np.maximum(best, cells[offset], out=best)
+        k[later_and_larger] = offset
     return best, k
 
 
