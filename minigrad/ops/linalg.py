@@ -104,9 +104,9 @@ def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) ->
     tensor([[3., 4.],
             [3., 4.]])
     """
-    if (x.__class__ is Tensor and weight.__class__ is Tensor and x.data.ndim == 2
+    if (isinstance(x, Tensor) and isinstance(weight, Tensor) and x.data.ndim == 2
             and weight.data.ndim == 2 and x.data.shape[1] == weight.data.shape[1]
-            and (bias is None or (bias.__class__ is Tensor
+            and (bias is None or (isinstance(bias, Tensor)
                                   and bias.data.shape == weight.data.shape[:1]))):
         # fast: a layer's call (a batch of rows, the layer's own parameters) needs none of
         # the conversions and shape cases below (about a microsecond a call).
