@@ -32,11 +32,9 @@ def class_targets(target: TensorLike, logits_shape: tuple[int, ...], op: str,
         unsigned = target.view(np.dtype(f"u{target.dtype.itemsize}"))
         if target.size and unsigned.max() >= c:
             bad = ((target < 0) | (target >= c)) & (target != ignore_index)
-        else:
-            bad = np.zeros(0, bool)
-        if bad.any():
-            raise ValueError(f"{op}: class index {target[bad][0]} is out of range for {c} "
-                             f"classes (valid: 0 to {c - 1}, or ignore_index={ignore_index})")
+            if bad.any():
+                raise ValueError(f"{op}: class index {target[bad][0]} is out of range for {c} "
+                                 f"classes (valid: 0 to {c - 1}, or ignore_index={ignore_index})")
         return target
     if kind != "f":
         raise TypeError(f"{op}: target must hold integer class indices or float probabilities, "

@@ -97,35 +97,26 @@ def scatter_add(shape, index, w):
            [0., 0.],
            [2., 2.]])
     """
-    z = np.zeros(shape, dtype=w.dtype)
     parts = index if isinstance(index, tuple) else (index,)
+    z = np.zeros(shape, dtype=w.dtype)
     if not any(isinstance(p, np.ndarray) and p.dtype.kind in "iu" and p.ndim for p in parts):
         z[index] = w  # no element is selected twice
         return z
-    rows, width = _selected_rows(parts, shape)
-    if rows is None or rows.size * width != w.size:
-        # np.add.at's own fast loop (1-d and element-wise picks), or its errors
+    arrays = _leading_index_arrays(parts)
+    width = math.prod(shape[len(arrays):]) if arrays and len(arrays) <= len(shape) else 1
+    if width == 1:  # np.add.at's own fast loop (1-d and element-wise picks), or its errors
+        np.add.at(z, index, w)
+        return z
+    # fast: np.add.at over whole rows, as NumPy 2.4 runs it, against its 1-d loop on the
+    # flat view: 2.1x the instructions for an Embedding's (32, 3, 10) cotangent into a
+    # (27, 10) table, 4.4x for (256, 8, 64) into (1000, 64) (callgrind).
+    rows = _row_numbers(arrays, shape)
+    if rows.size * width != w.size:
         np.add.at(z, index, w)
         return z
     flat = (rows[:, None] * width + np.arange(width)).reshape(-1)
     np.add.at(z.reshape(-1), flat, w.reshape(-1))  # negative rows wrap as x[-1] does
     return z
-
-
-def _selected_rows(parts, shape):
-    """(the flat number of each row selected, the row width) when integer arrays index
-    whole rows of the leading axes of `shape`; (None, 1) otherwise, or for rows of width 1.
-
-    fast: np.add.at over whole rows, as NumPy 2.4 runs it, against its 1-d loop on the
-    flat view: 2.1x the instructions for an Embedding's (32, 3, 10) cotangent into a
-    (27, 10) table, 4.4x for (256, 8, 64) into (1000, 64) (callgrind).
-    """
-    if len(parts) == 1 and parts[0].__class__ is np.ndarray and len(shape) > 1:
-        # fast: one integer array, as an Embedding's table[ids] (the caller checked its dtype)
-        return parts[0].astype(np.intp, copy=False).reshape(-1), math.prod(shape[1:])
-    arrays = _leading_index_arrays(parts)
-    width = math.prod(shape[len(arrays):]) if arrays and len(arrays) <= len(shape) else 1
-    return (None, 1) if width == 1 else (_row_numbers(arrays, shape), width)
 
 
 def _leading_index_arrays(parts):

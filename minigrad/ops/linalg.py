@@ -104,15 +104,12 @@ def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) ->
     tensor([[3., 4.],
             [3., 4.]])
     """
-    if (isinstance(x, Tensor) and isinstance(weight, Tensor) and x.data.ndim == 2
-            and weight.data.ndim == 2 and x.data.shape[1] == weight.data.shape[1]
-            and (bias is None or (isinstance(bias, Tensor)
-                                  and bias.data.shape == weight.data.shape[:1]))):
-        # fast: a layer's call (a batch of rows, the layer's own parameters) needs none of
-        # the conversions and shape cases below (about a microsecond a call).
-        return Affine()(x, weight, bias)
-    x_op, w_op = as_operand(x, "linear"), as_operand(weight, "linear")
-    b_op = None if bias is None else as_operand(bias, "linear")
+    if isinstance(x, Tensor) and isinstance(weight, Tensor) and (
+            bias is None or isinstance(bias, Tensor)):
+        x_op, w_op, b_op = x, weight, bias  # fast: a layer's own tensors need no conversion
+    else:
+        x_op, w_op = as_operand(x, "linear"), as_operand(weight, "linear")
+        b_op = None if bias is None else as_operand(bias, "linear")
     operands = (x_op, w_op, b_op)
     x_shape, w_shape = shape_of(x_op), shape_of(w_op)
     if len(w_shape) != 2 or len(x_shape) == 0 or x_shape[-1] != w_shape[1]:

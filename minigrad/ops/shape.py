@@ -169,15 +169,14 @@ def shape_argument(shape: Sequence[Any]) -> tuple[int, ...]:
 def _resolve_shape(old: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
     """`shape` with its -1 filled in, or a ValueError naming both shapes."""
     size = math.prod(old)  # math.prod, not np.prod: 0.1 us against 5 (this runs per reshape)
-    if -1 not in shape and math.prod(shape) == size and all(n.__class__ is int and n >= 0 for n in shape):
-        return shape  # fast: every size given, as Python ints (the usual call)
-    known = int(math.prod([n for n in shape if n != -1]))
-    unknown = [i for i, n in enumerate(shape) if n == -1]
-    fits = all(n >= -1 for n in shape) and len(unknown) <= 1
-    if fits and unknown and known and size % known == 0:
-        return shape[:unknown[0]] + (size // known,) + shape[unknown[0] + 1:]
-    if fits and not unknown and known == size:
-        return tuple(int(n) for n in shape)
+    unknown = shape.count(-1)
+    if unknown <= 1 and all(n >= -1 for n in shape):
+        known = int(math.prod(shape)) * (-1 if unknown else 1)  # the product of the given sizes
+        if not unknown and known == size:
+            return tuple(int(n) for n in shape)
+        if unknown and known and size % known == 0:
+            i = shape.index(-1)
+            return shape[:i] + (size // known,) + shape[i + 1:]
     raise ValueError(f"reshape: cannot reshape a tensor of shape {old} ({size} elements) "
                      f"into {shape}")
 

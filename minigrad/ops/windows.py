@@ -161,22 +161,21 @@ class MaxPool(Primitive):
             z, k = _first_maxima_by_offset(padded, self.kernel_size, self.stride, (oh, ow))
         top, left = np.arange(oh)[:, None] * sh - ph, np.arange(ow) * sw - pw  # window origins
         channel = np.arange(n * c).reshape(n, c, 1, 1)
-        if not (ph or pw):
-            # fast: the winner's flat index is its window origin's plus the cell's offset
-            # in the image, one gather and one add (rows and columns take seven passes)
-            cell_offsets = (np.arange(kh)[:, None] * w + np.arange(kw)).reshape(-1)
-            self.saved = (channel * (h * w) + (top * w + left)) + cell_offsets[k]
-            return z
-        rows, cols = top + k // kw, left + k % kw
-        # Padding holds the lowest value, so it wins a window only where every real cell
-        # ties with it (all -inf, say). Then each real cell is a maximum and PyTorch's
-        # loop, which scans real cells only, keeps the first one. Without this, the
-        # padding cell's flat index would wrap into another row or channel.
-        padding_won = (rows < 0) | (rows >= h) | (cols < 0) | (cols >= w)
-        if padding_won.any():
-            rows = np.where(padding_won, np.maximum(top, 0), rows)
-            cols = np.where(padding_won, np.maximum(left, 0), cols)
-        self.saved = (channel * h + rows) * w + cols  # flat index into x of each winner
+        # The winner's flat index in x: its window origin's plus the cell's offset in the
+        # image (one gather and one add, where rows and columns would take seven passes).
+        cell_offsets = (np.arange(kh)[:, None] * w + np.arange(kw)).reshape(-1)
+        self.saved = channel * (h * w) + (top * w + left) + cell_offsets[k]
+        if ph or pw:
+            # Padding holds the lowest value, so it wins a window only where every real
+            # cell ties with it (all -inf, say). Then each real cell is a maximum and
+            # PyTorch's loop, which scans real cells only, keeps the first one. Without
+            # this, the padding cell's flat index would wrap into another row or channel.
+            rows, cols = top + k // kw, left + k % kw
+            padding_won = (rows < 0) | (rows >= h) | (cols < 0) | (cols >= w)
+            if padding_won.any():
+                rows = np.where(padding_won, np.maximum(top, 0), rows)
+                cols = np.where(padding_won, np.maximum(left, 0), cols)
+                self.saved = (channel * h + rows) * w + cols
         return z
 
     def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
@@ -197,9 +196,9 @@ class MaxPool(Primitive):
 
 def _first_maxima_by_offset(padded, kernel, stride, out_size):
     """Each window's maximum and the position k (row-major in the window) of its first
-    maximum, one kernel offset at a time (inputs without NaN: np.maximum ignores the
-    first-NaN rule). Comparing one offset at a time beats argmax over each gathered
-    window (fast: about 8x on the digits CNN's (32, 16, 8, 8) 2x2 pooling)."""
+    maximum, one kernel offset at a time, for inputs without NaN (`_first_maxima_by_argmax`
+    keeps NumPy's NaN-first rule). Comparing one offset at a time beats argmax over each
+    gathered window (fast: about 8x on the digits CNN's (32, 16, 8, 8) 2x2 pooling)."""
     (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_size
     # fast: the cells are first copied out of their strided views into one contiguous
     # array, where the comparisons run at about twice the speed (and np.maximum and
