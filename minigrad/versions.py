@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
+from typing import Iterable
 
 import numpy as np
 
@@ -50,13 +51,20 @@ def owner(array: np.ndarray) -> np.ndarray:
 
 def note_change(array: np.ndarray) -> None:
     """Record that `array`'s memory was changed in place: bump its version, stamp the time."""
-    memory = owner(array)
-    record = _records.get(id(memory))
-    if record is None:
-        record = _records[id(memory)] = [0, -1]
-        weakref.finalize(memory, _records.pop, id(memory), None)
-    record[0] += 1
-    record[1] = state.last_change = next(positions)
+    note_changes((array,))
+
+
+def note_changes(arrays: Iterable[np.ndarray]) -> None:
+    """`note_change` for arrays changed together (an optimizer step): one time stamp."""
+    now = state.last_change = next(positions)
+    for array in arrays:
+        memory = owner(array)
+        record = _records.get(id(memory))
+        if record is None:
+            record = _records[id(memory)] = [0, -1]
+            weakref.finalize(memory, _records.pop, id(memory), None)
+        record[0] += 1
+        record[1] = now
 
 
 def version(array: np.ndarray) -> int:

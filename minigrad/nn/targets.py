@@ -7,6 +7,8 @@ import numpy as np
 from minigrad.tensor import Tensor, wrap
 from minigrad.typing import TensorLike
 
+_UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}  # the unsigned integer of each width
+
 
 def class_targets(target: TensorLike, logits_shape: tuple[int, ...], op: str,
                   ignore_index: int = -100) -> np.ndarray:
@@ -29,7 +31,7 @@ def class_targets(target: TensorLike, logits_shape: tuple[int, ...], op: str,
                              f"has {len(target)} class indices")
         # fast: viewed as unsigned, a negative index is huge, so one max() finds every
         # index in [0, C) (the usual batch); only a batch that fails looks closer.
-        unsigned = target.view(np.dtype(f"u{target.dtype.itemsize}"))
+        unsigned = target.view(_UNSIGNED[target.dtype.itemsize])
         if target.size and unsigned.max() >= c:
             bad = ((target < 0) | (target >= c)) & (target != ignore_index)
             if bad.any():

@@ -12,6 +12,8 @@ per row instead of building the C x C matrix:
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from minigrad.ops.reductions import keepdims_shape, normalize_axis
@@ -30,7 +32,10 @@ def stable_max(x: np.ndarray, axes: int | tuple[int, ...]) -> np.ndarray:
     # initial=-inf: an empty reduction (no classes) has maximum -inf, not an error
     m = x.max(axis=axes, keepdims=True, initial=-np.inf) if x.size == 0 else \
         x.max(axis=axes, keepdims=True)
-    if not np.isfinite(m).all():  # rare: checked first, as this runs in every softmax
+    # rare: a non-finite maximum. One sum tells (it is finite when every maximum is,
+    # unless it overflows, and then the exact test below keeps the finite maxima as
+    # they are): 0.6 us against 1 for isfinite().all(), in every softmax.
+    if not math.isfinite(m.sum()):
         m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
     return m
 

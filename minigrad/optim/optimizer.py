@@ -14,8 +14,7 @@ from typing import Any, Callable, Iterable, Union
 
 import numpy as np
 
-from minigrad import versions
-from minigrad.grad_mode import no_grad
+from minigrad import grad_mode, versions
 from minigrad.tensor import Tensor
 
 # What an optimizer takes: tensors, or PyTorch's parameter groups (dicts with 'params').
@@ -152,8 +151,13 @@ class Optimizer:
         """
         loss = closure() if closure is not None else None
         self._step_calls += 1
-        update, state, note_change = self.update, self.state, versions.note_change
-        with no_grad():
+        update, state = self.update, self.state
+        changed: list[np.ndarray] = []
+        # Updates are ndarray arithmetic, recorded by nothing; grad mode is off anyway for
+        # an update that uses tensors. (Set directly rather than with no_grad(): this runs
+        # every step.)
+        grad_was_enabled, grad_mode.state.enabled = grad_mode.state.enabled, False
+        try:
             for group in self.param_groups:
                 for p in group["params"]:
                     grad = p.grad
@@ -167,9 +171,12 @@ class Optimizer:
                             f"has a gradient of shape {g.shape}; a gradient must have its "
                             "parameter's shape")
                     update(theta, g, state[p], group)
-                    # An in-place change: a graph recorded before this step that reads p
-                    # now raises at backward instead of using the new value.
-                    note_change(theta)
+                    changed.append(theta)
+        finally:
+            grad_mode.state.enabled = grad_was_enabled
+            # In-place changes: a graph recorded before this step that reads a parameter
+            # now raises at backward instead of using the new value.
+            versions.note_changes(changed)
         return loss
 
     def update(self, theta, g, state, group):
@@ -187,9 +194,7 @@ class Optimizer:
         """
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
+                if set_to_none or p.grad is None:
                     p.grad = None
                 elif p.grad.requires_grad or not p.grad.data.flags.writeable:
                     p.grad = Tensor(np.zeros_like(p.grad.data))  # detached, as PyTorch's
