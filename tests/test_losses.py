@@ -387,3 +387,78 @@ def test_weight_and_ignore_index_errors():
     with pytest.raises(ValueError, match="target.detach()"):
         F.cross_entropy(LOGITS, np.array([0, 1, 2]), weight=mg.ones(4, requires_grad=True))
     assert np.isfinite(F.cross_entropy(LOGITS, np.array([0, -1, 1]), ignore_index=-1).item())
+
+
+# ----- scores with positions: (N, C, d1, ..., dk), as PyTorch takes them ---------------
+
+def _per_position(x, index, weight=None, ignore_index=-100):
+    """Cross-entropy at every position of (N, C, d1, ...) scores, from its definition by
+    hand: -w[t] log softmax(x[n, :, i...])[t], and the weight of each position kept."""
+    classes_last = np.moveaxis(x, 1, -1)
+    log_p = classes_last - classes_last.max(-1, keepdims=True)
+    log_p = log_p - np.log(np.exp(log_p).sum(-1, keepdims=True))
+    w = np.ones(x.shape[1]) if weight is None else weight
+    kept = index != ignore_index
+    safe = np.where(kept, index, 0)
+    losses = -np.take_along_axis(log_p, safe[..., None], -1)[..., 0] * w[safe] * kept
+    return losses, w[safe] * kept
+
+
+@pytest.mark.parametrize("fused", [True, False])
+@pytest.mark.parametrize("options", [{}, {"weight": WEIGHT, "ignore_index": 3}])
+def test_scores_with_positions_are_one_row_per_position(rng, fused, options):
+    x0 = rng.standard_normal((2, C, 3, 4)) * 2
+    index = rng.integers(0, C, (2, 3, 4))
+    losses, kept = _per_position(x0, index, **options)
+    for reduction, expected in (("none", losses), ("sum", losses.sum()),
+                                ("mean", losses.sum() / kept.sum())):
+        loss = F.cross_entropy(mg.tensor(x0), index, reduction=reduction, fused=fused, **options)
+        assert loss.shape == np.shape(expected)
+        np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
+    # the gradient, p - y at each position over the weight kept in all: moved to axis 1
+    x = mg.tensor(x0, requires_grad=True)
+    F.cross_entropy(x, index, fused=fused, **options).backward()
+    p = np.exp(x0 - x0.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    y = np.moveaxis(np.eye(C)[index], -1, 1)
+    per_position_weight = np.expand_dims(kept, 1)
+    np.testing.assert_allclose(x.grad.data, per_position_weight * (p - y) / kept.sum(),
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_scores_with_positions_gradcheck_to_second_order(rng):
+    x = rng.standard_normal((2, C, 3))
+    index = rng.integers(0, C, (2, 3))
+    soft = rng.random((2, C, 3))
+    soft /= soft.sum(axis=1, keepdims=True)
+    losses = [lambda x: F.cross_entropy(x, index),
+              lambda x: F.cross_entropy(x, soft, reduction="sum", label_smoothing=0.1),
+              lambda x: F.nll_loss(mg.log_softmax(x, axis=1), index, weight=WEIGHT)]
+    for loss in losses:
+        assert mg.testing.gradcheck(loss, x)
+        assert _second_order(loss, x, rng)
+
+
+def test_sequence_scores_match_the_flattened_rows(rng):
+    """A language model's (B, T, C) logits: F.cross_entropy(logits.transpose(1, 2), y)
+    is the same loss as the rows flattened, PyTorch's other spelling of it."""
+    logits = mg.tensor(rng.standard_normal((3, 5, C)), requires_grad=True)
+    y = rng.integers(0, C, (3, 5))
+    by_positions = F.cross_entropy(logits.transpose(1, 2), y)
+    by_rows = F.cross_entropy(logits.reshape(-1, C), y.reshape(-1))
+    assert by_positions.item() == pytest.approx(by_rows.item(), rel=1e-14)
+    by_positions.backward()
+    g = logits.grad.data.copy()
+    logits.grad = None
+    by_rows.backward()
+    np.testing.assert_allclose(g, logits.grad.data, rtol=1e-13, atol=1e-16)
+
+
+def test_scores_with_positions_name_the_target_shape_they_need():
+    x = mg.zeros(2, C, 3)
+    with pytest.raises(ValueError, match=r"class indices of shape \(2, 3\).*got a target of shape \(2,\)"):
+        F.cross_entropy(x, np.array([0, 1]))
+    with pytest.raises(ValueError, match=r"probabilities of shape \(2, 5, 3\)"):
+        F.nll_loss(x, np.full((2, 3, C), 0.2))
+    with pytest.raises(ValueError, match="class index 9 is out of range"):
+        F.cross_entropy(x, np.full((2, 3), 9))

@@ -330,3 +330,35 @@ def test_the_micrograd_demo_max_margin_loss_with_l2_and_a_manual_update():
         for p in model.parameters():
             p.data -= learning_rate * p.grad
     assert loss_and_accuracy()[1] >= 0.95
+
+
+def test_a_bigram_language_model_scored_per_position_with_classes_on_axis_1():
+    torch.manual_seed(7)
+    vocab, B, T = 11, 8, 12
+    data = torch.arange(0, 400) * 3 % vocab                   # next token = token + 3 (mod 11)
+
+    class Bigram(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.token_embedding_table = nn.Embedding(vocab, vocab)
+
+        def forward(self, idx):
+            return self.token_embedding_table(idx)              # (B, T, vocab)
+
+    model = Bigram()
+    optimizer = optim.AdamW(model.parameters(), lr=0.1)
+    first = None
+    for step in range(100):
+        ix = torch.randint(0, len(data) - T - 1, (B,))
+        xb = torch.stack([data[i:i + T] for i in ix.tolist()])
+        yb = torch.stack([data[i + 1:i + T + 1] for i in ix.tolist()])
+        logits = model(xb)
+        loss = F.cross_entropy(logits.transpose(1, 2), yb)   # (B, C, T) scores, (B, T) targets
+        first = first or loss.item()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    assert first > 2.0 and loss.item() < 0.1
+    per_token = F.cross_entropy(logits.transpose(1, 2), yb, reduction="none")
+    assert per_token.shape == (B, T)
+    assert (logits.argmax(dim=-1) == yb).float().mean().item() == 1.0

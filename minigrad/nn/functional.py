@@ -44,9 +44,13 @@ def cross_entropy(logits: TensorLike, target: TensorLike, weight: TensorLike | N
     the uniform distribution first: y = (1 - eps) y + eps / C (weighted as above).
 
     Args:
-        logits: (N, C) scores, any finite size (each row is shifted by its maximum).
+        logits: (N, C) scores, any finite size (each row is shifted by its maximum); or
+            (N, C, d1, ..., dk), a score row at every position (pixels, time steps), as
+            PyTorch: each position is one more row, and "mean" averages over them all.
         target: class indices, integers of shape (N,), or float rows (N, C) of
-            probabilities (one-hot or soft labels), each summing to 1.
+            probabilities (one-hot or soft labels), each summing to 1; for
+            (N, C, d1, ..., dk) scores, indices (N, d1, ..., dk) or probabilities shaped
+            like the scores.
         weight: a rescaling weight for each class, shape (C,), or None (all 1).
         ignore_index: a class index whose rows add nothing to the loss or the gradient.
         reduction: "mean", "sum" or "none" (one loss per row).
@@ -56,7 +60,8 @@ def cross_entropy(logits: TensorLike, target: TensorLike, weight: TensorLike | N
             separate nodes (the same value and gradient).
 
     Returns:
-        A scalar Tensor, or shape (N,) for reduction="none".
+        A scalar Tensor, or shape (N,) for reduction="none" ((N, d1, ..., dk) for scores
+        with positions).
 
     Raises:
         ValueError: for a class index out of range, a batch size that differs from the
@@ -75,6 +80,10 @@ def cross_entropy(logits: TensorLike, target: TensorLike, weight: TensorLike | N
     0.6931471805599453
     """
     logits = _logits(logits, "cross_entropy")
+    if logits.ndim > 2:
+        return _over_positions(cross_entropy, logits, target, "cross_entropy", reduction,
+                               weight=weight, ignore_index=ignore_index,
+                               label_smoothing=label_smoothing, fused=fused)
     target = class_targets(target, logits.shape, "cross_entropy", ignore_index)
     weight = class_weights(weight, logits.shape[1], "cross_entropy")
     check_reduction(reduction, "cross_entropy")
@@ -91,14 +100,16 @@ def nll_loss(log_probs: TensorLike, target: TensorLike, weight: TensorLike | Non
     """Negative log-likelihood of log-probabilities: -weight[t] * log_probs[i, t], t = target[i].
 
     Args:
-        log_probs: (N, C) log-probabilities, e.g. from log_softmax.
+        log_probs: (N, C) log-probabilities, e.g. from log_softmax; or (N, C, d1, ..., dk)
+            with a row at every position, as `cross_entropy` takes them.
         target: class indices (N,) or float rows (N, C) summing to 1 (then the loss is
-            -sum(weight * y * log_probs) per row).
+            -sum(weight * y * log_probs) per row); (N, d1, ..., dk) indices or
+            probabilities shaped like log_probs for positions.
         weight, ignore_index, reduction: as `cross_entropy` ("mean" divides by the summed
             weights of the rows not ignored).
 
     Returns:
-        A scalar Tensor, or shape (N,) for reduction="none".
+        A scalar Tensor, or shape (N,) for reduction="none" ((N, d1, ..., dk) for positions).
 
     Raises:
         ValueError, TypeError: for bad targets or weights, as `cross_entropy`.
@@ -108,6 +119,9 @@ def nll_loss(log_probs: TensorLike, target: TensorLike, weight: TensorLike | Non
     tensor(0.3)
     """
     log_probs = _logits(log_probs, "nll_loss")
+    if log_probs.ndim > 2:
+        return _over_positions(nll_loss, log_probs, target, "nll_loss", reduction,
+                               weight=weight, ignore_index=ignore_index)
     target = class_targets(target, log_probs.shape, "nll_loss", ignore_index)
     weight = class_weights(weight, log_probs.shape[1], "nll_loss")
     check_reduction(reduction, "nll_loss")
@@ -172,7 +186,7 @@ def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike,  # n
     >>> x.grad                       # sigmoid(x) - y
     tensor([ 0. , -1. ,  0.5])
     """
-    input = _logits(input, "binary_cross_entropy_with_logits", ndim=None)
+    input = _logits(input, "binary_cross_entropy_with_logits", min_ndim=0)
     target = constant(target, "binary_cross_entropy_with_logits")
     check_reduction(reduction, "binary_cross_entropy_with_logits")
     if target.shape != input.shape:
@@ -184,10 +198,41 @@ def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike,  # n
     return _reduce(BinaryCrossEntropyWithLogits(target)(input), reduction)
 
 
-def _logits(value: TensorLike, op: str, ndim: int | None = 2) -> Tensor:
+def _over_positions(loss: Any, scores: Tensor, target: TensorLike, op: str, reduction: str,
+                    **options: Any) -> Tensor:
+    """`loss` on (N, C, d1, ..., dk) scores, PyTorch's layout for images and sequences: the
+    score row at each position (n, i1, ..., ik) is one more row of an (N d1...dk, C) batch.
+
+    The scores get their classes last and are flattened to rows by a recorded transpose
+    and reshape (so gradients flow back through both), the target likewise, as a
+    constant: indices (N, d1, ..., dk) become (N d1...dk,), probabilities
+    (N, C, d1, ..., dk) become rows. "mean" is then the mean over every position kept
+    (weighted, ignore_index left out), as PyTorch's; "none" comes back as (N, d1, ..., dk).
+    """
+    n, c, positions = scores.shape[0], scores.shape[1], scores.shape[2:]
+    target = constant(target, op)
+    is_probabilities = target.dtype.kind == "f"
+    expected = scores.shape if is_probabilities else (n,) + positions
+    if target.shape != expected:
+        raise ValueError(
+            f"{op}: scores of shape {scores.shape} (N, C, d1, ...) take class indices of shape "
+            f"{(n,) + positions} or probabilities of shape {scores.shape}; got a target of "
+            f"shape {target.shape}{' and dtype ' + str(target.dtype) if is_probabilities else ''}")
+    classes_last = (0,) + tuple(range(2, scores.ndim)) + (1,)
+    rows = scores.transpose(classes_last).reshape(-1, c)
+    target = target.transpose(classes_last).reshape(-1, c) if is_probabilities else \
+        target.reshape(-1)
+    losses = loss(rows, target, reduction=reduction, **options)
+    return losses.reshape((n,) + positions) if reduction == "none" else losses
+
+
+def _logits(value: TensorLike, op: str, min_ndim: int = 2) -> Tensor:
+    """`value` as floating-point scores of at least `min_ndim` axes: (N, C), or
+    (N, C, d1, ...) (see `_over_positions`), by default."""
     value = to_tensor(value, op)
-    if ndim is not None and value.ndim != ndim:
-        raise ValueError(f"{op}: expected (N, C) scores with classes on axis 1, got shape "
+    if value.ndim < min_ndim:
+        raise ValueError(f"{op}: expected (N, C) scores with classes on axis 1 (or "
+                         f"(N, C, d1, ...) with a score row at each position), got shape "
                          f"{value.shape}; for one sample use x.reshape(1, -1)")
     if value.dtype.kind != "f":
         raise TypeError(f"{op}: expected floating-point scores, got dtype {value.dtype}")
