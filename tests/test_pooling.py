@@ -243,3 +243,103 @@ def test_avg_pool_float32_and_errors(rng):
         nn.AvgPool2d(2)(mg.ones((4, 4)))
     with pytest.raises(ValueError, match="larger than the padded input"):
         avg_pool2d(mg.ones((1, 1, 2, 2)), 3)
+
+
+# ----- dilation, ceil_mode and return_indices, against PyTorch's loop -------------------
+
+def _pytorch_out_size(size, k, s, p, d, ceil_mode):
+    """aten's pooling_output_shape, written out."""
+    n_out = (size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (n_out - 1) * s >= size + p:
+        n_out -= 1
+    return n_out
+
+
+def pytorch_max_pool_loop(x, kernel, stride, padding, dilation, ceil_mode):
+    """PyTorch's CPU kernel as a loop: each window's real cells (clipped to the input,
+    stepped by the dilation), the first maximum kept, its index in the H x W plane."""
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    n, c, h, w = x.shape
+    oh = _pytorch_out_size(h, kh, sh, ph, dh, ceil_mode)
+    ow = _pytorch_out_size(w, kw, sw, pw, dw, ceil_mode)
+    out, where = np.empty((n, c, oh, ow)), np.empty((n, c, oh, ow), np.int64)
+    for b in range(n):
+        for ch in range(c):
+            for i in range(oh):
+                for j in range(ow):
+                    h0, w0 = i * sh - ph, j * sw - pw
+                    h1, w1 = min(h0 + (kh - 1) * dh + 1, h), min(w0 + (kw - 1) * dw + 1, w)
+                    while h0 < 0:
+                        h0 += dh
+                    while w0 < 0:
+                        w0 += dw
+                    best, at = -np.inf, h0 * w + w0
+                    for y in range(h0, h1, dh):
+                        for z in range(w0, w1, dw):
+                            if x[b, ch, y, z] > best:
+                                best, at = x[b, ch, y, z], y * w + z
+                    out[b, ch, i, j], where[b, ch, i, j] = best, at
+    return out, where
+
+
+POOL_OPTIONS = [  # kernel, stride, padding, dilation, ceil_mode
+    ((2, 2), (2, 2), (0, 0), (1, 1), True),   # 7 x 6: a last, partial row of windows
+    ((3, 3), (2, 2), (1, 1), (1, 1), True),
+    ((2, 2), (1, 1), (0, 0), (2, 2), False),  # dilated, overlapping
+    ((3, 2), (2, 1), (1, 1), (2, 3), False),
+    ((3, 3), (2, 3), (1, 0), (2, 1), True),   # all three at once
+]
+
+
+@pytest.mark.parametrize("kernel, stride, padding, dilation, ceil_mode", POOL_OPTIONS)
+def test_max_pool_options_match_pytorchs_loop(kernel, stride, padding, dilation, ceil_mode, rng):
+    x = rng.standard_normal((2, 2, 7, 6))
+    layer = nn.MaxPool2d(kernel, stride, padding, dilation, return_indices=True,
+                         ceil_mode=ceil_mode)
+    out, indices = layer(mg.tensor(x))
+    expected, where = pytorch_max_pool_loop(x, kernel, stride, padding, dilation, ceil_mode)
+    np.testing.assert_array_equal(out.data, expected)
+    assert indices.dtype == np.int64 and not indices.requires_grad
+    np.testing.assert_array_equal(indices.data, where)
+
+
+@pytest.mark.parametrize("kernel, stride, padding, dilation, ceil_mode", POOL_OPTIONS)
+def test_max_pool_options_gradients_in_both_modes_and_second_order(
+        kernel, stride, padding, dilation, ceil_mode, rng):
+    x = rng.permutation(84).reshape(1, 2, 7, 6) / 8.0  # distinct: no ties
+    pool = lambda x: max_pool2d(x, kernel, stride, padding, dilation, ceil_mode)  # noqa: E731
+    assert gradcheck(pool, x)
+    with mg.Tape() as tape:
+        pool(mg.tensor(x, requires_grad=True))
+    (entry,) = list(tape)
+    assert check_op(MaxPool(entry.primitive.kernel_size, entry.primitive.stride,
+                            entry.primitive.padding, entry.primitive.dilation), x)  # adjoint
+    w = rng.standard_normal(pool(mg.tensor(x)).shape)
+    assert gradcheck(lambda x: (mg.grad(lambda x: (pool(x) ** 2 * w).sum())(x)), x)
+    # The gradient goes to the cells the loop picked: a 0/1 scatter of the cotangent.
+    t = mg.tensor(x, requires_grad=True)
+    out = pool(t)
+    g = rng.standard_normal(out.shape)
+    out.backward(g)
+    _, where = pytorch_max_pool_loop(x, kernel, stride, padding, dilation, ceil_mode)
+    expected = np.zeros((1, 2, 42))
+    np.add.at(expected, (0, np.arange(2)[:, None, None], where[0]), g[0])
+    np.testing.assert_array_equal(t.grad.data, expected.reshape(x.shape))
+
+
+def test_dilated_windows_all_minus_infinity_pick_the_first_real_cell():
+    """PyTorch's loop steps past the padding by the dilation, and keeps that cell."""
+    x = np.full((1, 1, 5, 5), -np.inf)
+    options = ((3, 3), (2, 2), (1, 1), (2, 2), True)
+    out, indices = max_pool2d(mg.tensor(x), *options, return_indices=True)
+    _, where = pytorch_max_pool_loop(x, *options)
+    np.testing.assert_array_equal(indices.data, where)
+    assert np.all(out.data == -np.inf)
+
+
+def test_max_pool_option_errors_name_the_options():
+    with pytest.raises(ValueError, match="dilation >= 1"):
+        max_pool2d(mg.zeros(1, 1, 4, 4), 2, dilation=0)
+    with pytest.raises(ValueError, match=r"kernel \(3, 3\) \(dilation \(3, 3\)\) is larger"):
+        max_pool2d(mg.zeros(1, 1, 6, 6), 3, dilation=3)
+    assert "ceil_mode=True" in repr(nn.MaxPool2d(2, ceil_mode=True))

@@ -16,6 +16,7 @@ PyTorch (whose rule padding <= kernel / 2 keeps every window partly inside).
 from __future__ import annotations
 
 import math
+from typing import Literal, overload
 
 import numpy as np
 
@@ -26,8 +27,21 @@ from minigrad.tensor import Tensor, to_tensor
 from minigrad.typing import TensorLike
 
 
+@overload
 def max_pool2d(x: TensorLike, kernel_size: IntPair, stride: IntPair | None = None,
-               padding: IntPair = 0) -> Tensor:
+               padding: IntPair = 0, dilation: IntPair = 1, ceil_mode: bool = False,
+               return_indices: Literal[False] = False) -> Tensor: ...
+@overload  # noqa: E302 - the overloads sit together
+def max_pool2d(x: TensorLike, kernel_size: IntPair, stride: IntPair | None = None,
+               padding: IntPair = 0, dilation: IntPair = 1, ceil_mode: bool = False, *,
+               return_indices: Literal[True]) -> tuple[Tensor, Tensor]: ...
+@overload  # noqa: E302
+def max_pool2d(x: TensorLike, kernel_size: IntPair, stride: IntPair | None = None,
+               padding: IntPair = 0, dilation: IntPair = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]: ...
+def max_pool2d(x: TensorLike, kernel_size: IntPair, stride: IntPair | None = None,  # noqa: E302
+               padding: IntPair = 0, dilation: IntPair = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """Max pooling of an (N, C, H, W) batch; ties send the gradient to the first maximum.
 
     Args:
@@ -35,9 +49,16 @@ def max_pool2d(x: TensorLike, kernel_size: IntPair, stride: IntPair | None = Non
         kernel_size: an int or an (h, w) pair.
         stride: defaults to kernel_size (non-overlapping windows).
         padding: implicit -inf on both sides, at most half the kernel.
+        dilation: the spacing of a window's cells (1: adjacent).
+        ceil_mode: round the output size up (a last, partial window), never starting a
+            window in the right or bottom padding (PyTorch's rule).
+        return_indices: also return where each maximum came from, as PyTorch: its flat
+            index in its channel's H x W plane (int64).
 
     Returns:
-        (N, C, OH, OW) with OH = (H + 2 padding - kh) // stride + 1 (floor, as PyTorch).
+        (N, C, OH, OW) with OH = (H + 2 padding - dilation (kh - 1) - 1) // stride + 1
+        (floor, as PyTorch; rounded up with ceil_mode); with return_indices, the pair
+        (output, indices).
 
     Raises:
         ValueError: for a non-4-d input, padding over half the kernel, or a kernel larger
@@ -49,34 +70,51 @@ def max_pool2d(x: TensorLike, kernel_size: IntPair, stride: IntPair | None = Non
            [13., 15.]])
     """
     x, kernel, stride, padding = _pooling_arguments(x, kernel_size, stride, padding,
-                                                    "max_pool2d")
-    return MaxPool(kernel, stride, padding)(x)
+                                                    "max_pool2d", dilation)
+    dilation = _pair(dilation, "max_pool2d: dilation")
+    sides = []
+    for axis in (0, 1):
+        k, s, p, d, size = kernel[axis], stride[axis], padding[axis], dilation[axis], x.shape[2 + axis]
+        last_start = (_pool_size(size, k, s, p, ceil_mode, d) - 1) * s - p
+        # -inf after the input: the padding, and more for a last ceil_mode window
+        sides.append((p, max(p, last_start + d * (k - 1) + 1 - size)))
+    op = MaxPool(kernel, stride, tuple(sides), dilation)
+    out = op(x)
+    if not return_indices:
+        return out
+    n, c, h, w = x.shape
+    in_plane = op.saved - np.arange(n * c).reshape(n, c, 1, 1) * (h * w)
+    return out, Tensor(in_plane.astype(np.int64))
 
 
 def _pooling_arguments(x: TensorLike, kernel_size: IntPair, stride: IntPair | None,
-                       padding: IntPair, op: str
+                       padding: IntPair, op: str, dilation: IntPair = 1
                        ) -> tuple[Tensor, tuple[int, int], tuple[int, int], tuple[int, int]]:
     """x as a Tensor and (h, w) pairs of kernel, stride (default: the kernel) and padding,
-    checked as PyTorch checks them: an NCHW input, padding at most half the kernel."""
+    checked as PyTorch checks them: an NCHW input, padding at most half the kernel, and
+    windows (`dilation` apart) that fit in the padded input."""
     x = to_tensor(x, op)
     kernel = _pair(kernel_size, f"{op}: kernel_size")
     stride = kernel if stride is None else _pair(stride, f"{op}: stride")
     padding = _pair(padding, f"{op}: padding")
+    spacing = _pair(dilation, f"{op}: dilation")
     if x.ndim != 4:
         raise ValueError(f"{op} wants an NCHW input (N, C, H, W), got a {x.ndim}-d "
                          f"tensor of shape {x.shape}; for a single image add a batch axis")
     for axis in (0, 1):
-        if stride[axis] < 1 or not 0 <= 2 * padding[axis] <= kernel[axis]:
-            raise ValueError(f"{op}: need stride >= 1 and 0 <= padding <= kernel / 2, "
-                             f"got kernel {kernel}, stride {stride}, padding {padding}")
-        if output_size(x.shape[2 + axis], kernel[axis], 1, padding[axis]) < 1:
-            raise ValueError(f"{op}: kernel {kernel} is larger than the padded input "
-                             f"{x.shape[2:]} (padding {padding})")
+        if stride[axis] < 1 or spacing[axis] < 1 or not 0 <= 2 * padding[axis] <= kernel[axis]:
+            raise ValueError(f"{op}: need stride >= 1, dilation >= 1 and 0 <= padding <= "
+                             f"kernel / 2, got kernel {kernel}, stride {stride}, padding "
+                             f"{padding}, dilation {spacing}")
+        if output_size(x.shape[2 + axis], kernel[axis], 1, padding[axis], spacing[axis]) < 1:
+            raise ValueError(f"{op}: kernel {kernel} (dilation {spacing}) is larger than the "
+                             f"padded input {x.shape[2:]} (padding {padding})")
     return x, kernel, stride, padding
 
 
 class MaxPool2d(Module):
-    """Max pooling layer (no parameters); see `max_pool2d`. Ties: the first maximum wins.
+    """Max pooling layer (no parameters); see `max_pool2d` for the options. Ties: the
+    first maximum wins.
 
     >>> import minigrad as mg
     >>> MaxPool2d(2)(mg.zeros((1, 3, 8, 8))).shape
@@ -84,17 +122,26 @@ class MaxPool2d(Module):
     """
 
     def __init__(self, kernel_size: IntPair, stride: IntPair | None = None,
-                 padding: IntPair = 0) -> None:
+                 padding: IntPair = 0, dilation: IntPair = 1, return_indices: bool = False,
+                 ceil_mode: bool = False) -> None:
         super().__init__()
         self.kernel_size = _pair(kernel_size, "MaxPool2d: kernel_size")
         self.stride = self.kernel_size if stride is None else _pair(stride, "MaxPool2d: stride")
         self.padding = _pair(padding, "MaxPool2d: padding")
+        self.dilation = _pair(dilation, "MaxPool2d: dilation")
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
-    def forward(self, x: Tensor) -> Tensor:
-        return max_pool2d(x, self.kernel_size, self.stride, self.padding)
+    def forward(self, x: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                          self.ceil_mode, self.return_indices)
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        shown = f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        if self.dilation != (1, 1):
+            shown += f", dilation={self.dilation}"
+        if self.ceil_mode:
+            shown += ", ceil_mode=True"
+        return shown + (", return_indices=True" if self.return_indices else "")
 
 
 def avg_pool2d(x: TensorLike, kernel_size: IntPair, stride: IntPair | None = None,
@@ -150,12 +197,13 @@ def avg_pool2d(x: TensorLike, kernel_size: IntPair, stride: IntPair | None = Non
     return windows.sum(axis=(4, 5)).transpose(0, 3, 1, 2) / divisor
 
 
-def _pool_size(size: int, kernel: int, stride: int, padding: int, ceil_mode: bool) -> int:
+def _pool_size(size: int, kernel: int, stride: int, padding: int, ceil_mode: bool,
+               dilation: int = 1) -> int:
     """Windows along one axis; with ceil_mode the last may be partial, but must start
     inside the input or the padding before it (PyTorch's rule)."""
     if not ceil_mode:
-        return output_size(size, kernel, stride, padding)
-    n_out = math.ceil((size + 2 * padding - kernel) / stride) + 1
+        return output_size(size, kernel, stride, padding, dilation)
+    n_out = math.ceil((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1
     if (n_out - 1) * stride >= size + padding:
         n_out -= 1
     return n_out

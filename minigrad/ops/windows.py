@@ -138,43 +138,51 @@ class MaxPool(Primitive):
       vjp:      x_bar = zeros(x.shape);  x_bar.flat[k] += z_bar   (the adjoint: IndexAdd)
     The winning flat indices k are found in the forward pass and kept in `saved`; they are
     piecewise constant in x, so treating them as constants is exact away from ties.
+    A window's cells are `dilation` apart; padding is (ph, pw) or per side
+    ((top, bottom), (left, right)), as Unfold's (ceil mode pads the bottom and right more).
     """
 
-    __slots__ = ("kernel_size", "stride", "padding")
+    __slots__ = ("kernel_size", "stride", "padding", "dilation")
     reads_inputs = reads_output = False  # the winners are saved
     name = "max_pool2d"
 
-    def __init__(self, kernel_size: Pair, stride: Pair, padding: Pair = (0, 0)) -> None:
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+    def __init__(self, kernel_size: Pair, stride: Pair, padding: Padding = (0, 0),
+                 dilation: Pair = (1, 1)) -> None:
+        self.kernel_size, self.stride, self.dilation = kernel_size, stride, dilation
+        self.padding = pad_widths(padding)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.stride, self.dilation
+        (top_pad, bottom_pad), (left_pad, right_pad) = self.padding
         n, c, h, w = x.shape
         padded = x
-        if ph or pw:
+        if any(any(side) for side in self.padding):
             low = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-            padded = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=low)
-        oh, ow = output_size(h, kh, sh, ph), output_size(w, kw, sw, pw)
+            padded = np.pad(x, ((0, 0), (0, 0)) + self.padding, constant_values=low)
+        oh = output_size(h, kh, sh, self.padding[0], dh)
+        ow = output_size(w, kw, sw, self.padding[1], dw)
+        geometry = self.kernel_size, self.stride, self.dilation, (oh, ow)
         if x.dtype.kind == "f" and np.isnan(x).any():
-            z, k = _first_maxima_by_argmax(padded, self.kernel_size, self.stride, (oh, ow))
+            z, k = _first_maxima_by_argmax(padded, *geometry)
         else:
-            z, k = _first_maxima_by_offset(padded, self.kernel_size, self.stride, (oh, ow))
-        top, left = np.arange(oh)[:, None] * sh - ph, np.arange(ow) * sw - pw  # window origins
+            z, k = _first_maxima_by_offset(padded, *geometry)
+        # window origins in x's coordinates
+        top, left = np.arange(oh)[:, None] * sh - top_pad, np.arange(ow) * sw - left_pad
         channel = np.arange(n * c).reshape(n, c, 1, 1)
         # The winner's flat index in x: its window origin's plus the cell's offset in the
         # image (one gather and one add, where rows and columns would take seven passes).
-        cell_offsets = (np.arange(kh)[:, None] * w + np.arange(kw)).reshape(-1)
+        cell_offsets = (np.arange(kh)[:, None] * (dh * w) + np.arange(kw) * dw).reshape(-1)
         self.saved = channel * (h * w) + (top * w + left) + cell_offsets[k]
-        if ph or pw:
+        if padded is not x:
             # Padding holds the lowest value, so it wins a window only where every real
             # cell ties with it (all -inf, say). Then each real cell is a maximum and
             # PyTorch's loop, which scans real cells only, keeps the first one. Without
             # this, the padding cell's flat index would wrap into another row or channel.
-            rows, cols = top + k // kw, left + k % kw
+            rows, cols = top + k // kw * dh, left + k % kw * dw
             padding_won = (rows < 0) | (rows >= h) | (cols < 0) | (cols >= w)
             if padding_won.any():
-                rows = np.where(padding_won, np.maximum(top, 0), rows)
-                cols = np.where(padding_won, np.maximum(left, 0), cols)
+                rows = np.where(padding_won, _first_real_cell(top, dh, h), rows)
+                cols = np.where(padding_won, _first_real_cell(left, dw, w), cols)
                 self.saved = (channel * h + rows) * w + cols
         return z
 
@@ -182,9 +190,9 @@ class MaxPool(Primitive):
         index, shape = (self.saved.reshape(-1),), (x.size,)
         if recording(z_bar):
             return IndexAdd(index, shape)(z_bar.reshape(-1)).reshape(x.shape)
-        (kh, kw), (sh, sw) = self.kernel_size, self.stride
-        if sh >= kh and sw >= kw:  # windows do not overlap: no winner is shared
-            x_bar = np.zeros(shape, dtype=z_bar.dtype)
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.stride, self.dilation
+        if sh >= dh * (kh - 1) + 1 and sw >= dw * (kw - 1) + 1:  # windows do not overlap:
+            x_bar = np.zeros(shape, dtype=z_bar.dtype)           # no winner is shared
             x_bar[index] = z_bar.reshape(-1)
         else:
             x_bar = scatter_add(shape, index, z_bar.reshape(-1))  # a winner may repeat
@@ -194,18 +202,26 @@ class MaxPool(Primitive):
         return x_dot.reshape(-1)[self.saved]
 
 
-def _first_maxima_by_offset(padded, kernel, stride, out_size):
+def _first_real_cell(origins: np.ndarray, dilation: int, size: int) -> np.ndarray:
+    """For windows starting at `origins` (negative in the padding), the first of their cells
+    (every `dilation`-th) inside [0, size): PyTorch's pick when every real cell ties."""
+    before = np.maximum(-origins, 0)
+    return origins + -(-before // dilation) * dilation  # the origin, stepped past the padding
+
+
+def _first_maxima_by_offset(padded, kernel, stride, dilation, out_size):
     """Each window's maximum and the position k (row-major in the window) of its first
     maximum, one kernel offset at a time, for inputs without NaN (`_first_maxima_by_argmax`
     keeps NumPy's NaN-first rule). Comparing one offset at a time beats argmax over each
     gathered window (fast: about 8x on the digits CNN's (32, 16, 8, 8) 2x2 pooling)."""
-    (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_size
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_size
     # fast: the cells are first copied out of their strided views into one contiguous
     # array, where the comparisons run at about twice the speed (and np.maximum and
     # mask assignment beat np.copyto(where=), which is slower still)
     cells = np.empty((kh * kw,) + padded.shape[:2] + (oh, ow), padded.dtype)
     for offset in range(kh * kw):  # the (p, q) cell of every window
         p, q = divmod(offset, kw)
+        p, q = p * dh, q * dw
         cells[offset] = padded[:, :, p:p + sh * (oh - 1) + 1:sh, q:q + sw * (ow - 1) + 1:sw]
     best = cells[0].copy()
     k = np.zeros(best.shape, np.intp)
@@ -216,11 +232,13 @@ def _first_maxima_by_offset(padded, kernel, stride, out_size):
     return best, k
 
 
-def _first_maxima_by_argmax(padded, kernel, stride, out_size):
+def _first_maxima_by_argmax(padded, kernel, stride, dilation, out_size):
     """The same by gathering the windows and argmax, which picks a NaN as the maximum
     (NaN is never larger in a comparison): the path for inputs holding NaN."""
-    (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_size
-    windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(2, 3))
-    flat = windows[:, :, ::sh, ::sw][:, :, :oh, :ow].reshape(padded.shape[:2] + (oh, ow, kh * kw))
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_size
+    extent = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, extent, axis=(2, 3))
+    windows = windows[:, :, ::sh, ::sw, ::dh, ::dw][:, :, :oh, :ow]
+    flat = windows.reshape(padded.shape[:2] + (oh, ow, kh * kw))
     k = flat.argmax(axis=-1)
     return np.take_along_axis(flat, k[..., None], axis=-1)[..., 0], k
