@@ -22,9 +22,14 @@ from minigrad.nn.casting import check_input_dtype
 from minigrad.ops.linalg import linear
 from minigrad.ops.windows import Unfold, output_size
 from minigrad.nn.module import Module, Parameter
+from minigrad.nn.padding import pad
 from minigrad.primitive import array_of
 from minigrad.tensor import Tensor, to_tensor
 from minigrad.typing import DTypeLike, RNGLike, TensorLike
+
+#: Conv2d's padding modes, PyTorch's names, and the `F.pad` mode each one pads with
+PADDING_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate",
+                 "circular": "circular"}
 
 #: One int for both spatial axes, or one per axis: (height, width).
 IntPair = Union[int, tuple[int, int]]
@@ -180,6 +185,8 @@ class Conv2d(Module):
         in_channels, out_channels: channel counts, each divisible by groups.
         kernel_size, stride, dilation: an int or an (h, w) pair.
         padding: an int, an (h, w) pair, "valid" or "same" (see `conv2d`).
+        padding_mode: what the padding holds, as PyTorch: "zeros" (the default),
+            "reflect", "replicate" or "circular" (see `F.pad`).
         groups: independent convolutions over as many slices of the channels.
         bias: learn an additive bias per output channel.
         rng: a np.random.Generator or a seed.
@@ -200,8 +207,13 @@ class Conv2d(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: IntPair,
                  stride: IntPair = 1, padding: Any = 0, dilation: IntPair = 1, groups: int = 1,
-                 bias: bool = True, rng: RNGLike = None, dtype: DTypeLike = None) -> None:
+                 bias: bool = True, padding_mode: str = "zeros", rng: RNGLike = None,
+                 dtype: DTypeLike = None) -> None:
         super().__init__()
+        if padding_mode not in PADDING_MODES:
+            raise ValueError(f"Conv2d: padding_mode must be one of "
+                             f"{', '.join(map(repr, PADDING_MODES))}, got {padding_mode!r}")
+        self.padding_mode = padding_mode
         if groups < 1 or in_channels % groups or out_channels % groups:
             raise ValueError(f"Conv2d: in_channels ({in_channels}) and out_channels "
                              f"({out_channels}) must be divisible by groups ({groups})")
@@ -228,7 +240,13 @@ class Conv2d(Module):
             raise ValueError(f"{self._describe()} expects {self.in_channels} input channels, "
                              f"got {shape[1]} (input shape {shape})")
         check_input_dtype(self, x, self.weight)
-        return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+        padding: Any = self.padding
+        if self.padding_mode != "zeros":  # padded first, as PyTorch does, then convolved
+            (top, bottom), (left, right) = conv_padding(padding, self.kernel_size, self.stride,
+                                                        self.dilation, "Conv2d")
+            x = pad(x, (left, right, top, bottom), mode=PADDING_MODES[self.padding_mode])
+            padding = 0
+        return conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation,
                       self.groups)
 
     def _describe(self) -> str:
@@ -241,4 +259,6 @@ class Conv2d(Module):
             shown += f", dilation={self.dilation}"
         if self.groups != 1:
             shown += f", groups={self.groups}"
+        if self.padding_mode != "zeros":
+            shown += f", padding_mode={self.padding_mode!r}"
         return shown + f", bias={self.bias is not None}"

@@ -1,6 +1,6 @@
-"""Spec rows for the layer primitives (Unfold, Fold, MaxPool) and the layer functions
-composed from ops (conv2d with padding "same", dilation and groups, avg_pool2d,
-layer_norm, batch_norm over 2-, 3- and 4-d batches).
+"""Spec rows for the layer primitives (Unfold, Fold, MaxPool, ConstantPad) and the layer
+functions composed from ops (conv2d with padding "same", dilation and groups, avg_pool2d,
+pad's index-map modes, layer_norm, batch_norm over 2-, 3- and 4-d batches).
 
 References are naive loops over every output pixel: slow, obviously right, and written
 independently of the strided views and offset loops they check. Shapes stay tiny (the
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from minigrad.nn.conv import conv2d, unfold
 from minigrad.ops.windows import Fold, Unfold, output_size
 from minigrad.nn.normalization import batch_norm, layer_norm
+from minigrad.nn.padding import ConstantPad, pad
 from minigrad.nn.pooling import avg_pool2d, max_pool2d
 from minigrad.ops.windows import MaxPool
 from tests.op_specs.spec import Case, OpSpec, arrays, distinct_arrays
@@ -209,12 +210,37 @@ def batch_norm_cases(draw):
                 fn=lambda x, w, b: batch_norm(x, mean.copy(), var.copy(), w, b, training=False))
 
 
+NUMPY_PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
+                   "circular": "wrap"}
+
+
+@st.composite
+def pad_cases(draw, mode):
+    """F.pad's last-axis-first pairs on 1 to 3 trailing axes, against np.pad's mode."""
+    shape = tuple(draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
+    k = draw(st.integers(1, len(shape)))
+    widest = {"reflect": lambda n: n - 1, "circular": lambda n: n}.get(mode, lambda n: 2)
+    pairs = [(draw(st.integers(0, widest(n))), draw(st.integers(0, widest(n))))
+             for n in shape[len(shape) - k:]]
+    widths = [(0, 0)] * (len(shape) - k) + pairs
+    flat = tuple(w for pair in pairs[::-1] for w in pair)  # PyTorch's order: last axis first
+    x = draw(distinct_arrays(shape))
+    value = draw(st.sampled_from([0.0, -1.5])) if mode == "constant" else None
+    reference = (lambda x: np.pad(x, widths, constant_values=value)) if mode == "constant" \
+        else (lambda x: np.pad(x, widths, mode=NUMPY_PAD_MODES[mode]))
+    op = ConstantPad(tuple(widths), value) if mode == "constant" else None
+    return Case((x,), reference, op=op, fn=lambda x: pad(x, flat, mode=mode, value=value))
+
+
 SPECS = [
     OpSpec("unfold", Unfold, unfold_cases(), forward_rtol=0),
     OpSpec("fold", Fold, fold_cases(), forward_rtol=1e-14),
     OpSpec("max_pool2d", MaxPool, max_pool_cases(), forward_rtol=0),
     OpSpec("conv2d", None, conv2d_cases(), forward_rtol=1e-14),
     OpSpec("avg_pool2d", None, avg_pool_cases(), forward_rtol=1e-15),
+    OpSpec("pad", ConstantPad, pad_cases("constant"), forward_rtol=0),
+    *(OpSpec(f"pad_{mode}", None, pad_cases(mode), forward_rtol=0)
+      for mode in ("reflect", "replicate", "circular")),
     OpSpec("layer_norm", None, layer_norm_cases(), forward_rtol=1e-12),
     OpSpec("batch_norm", None, batch_norm_cases(), forward_rtol=1e-12),
 ]
