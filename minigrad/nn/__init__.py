@@ -9,6 +9,7 @@ from minigrad.nn.embedding import Embedding
 from minigrad.nn.linear import Flatten, Identity, Linear
 from minigrad.nn.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from minigrad.nn.conv import Conv2d
+from minigrad.nn.conv_transpose import ConvTranspose2d
 from minigrad.nn.pooling import AvgPool2d, MaxPool2d
 from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 
@@ -18,6 +19,6 @@ __all__ = [
     "functional", "init", "Module", "Parameter", "GELU", "LeakyReLU", "LogSoftmax", "ReLU",
     "Sigmoid", "Softmax", "Tanh", "ModuleDict", "ModuleList", "Sequential", "Dropout",
     "Embedding", "Flatten", "Identity", "Linear", "BCEWithLogitsLoss", "CrossEntropyLoss",
-    "MSELoss", "NLLLoss", "Conv2d", "AvgPool2d", "MaxPool2d", "BatchNorm1d", "BatchNorm2d",
+    "MSELoss", "NLLLoss", "Conv2d", "ConvTranspose2d", "AvgPool2d", "MaxPool2d", "BatchNorm1d", "BatchNorm2d",
     "LayerNorm", "F",
 ]

@@ -101,6 +101,24 @@ def unfold(x: TensorLike, kernel_size: IntPair, stride: IntPair = 1, padding: An
     return Unfold(kernel, stride, sides, dilation)(x)
 
 
+def check_groups(layer: str, in_channels: int, out_channels: int, groups: int) -> None:
+    """A ValueError unless both channel counts divide into `groups` groups."""
+    if groups < 1 or in_channels % groups or out_channels % groups:
+        raise ValueError(f"{layer}: in_channels ({in_channels}) and out_channels "
+                         f"({out_channels}) must be divisible by groups ({groups})")
+
+
+def conv_parameters(weight_shape: tuple[int, ...], out_channels: int, bias: bool,
+                    rng: RNGLike, dtype: DTypeLike) -> tuple[Parameter, Parameter | None]:
+    """A convolution's weight and bias as PyTorch initialises them: U(-b, b) with
+    b = 1/sqrt(fan_in) and fan_in counted from the weight's second axis on (its
+    kaiming_uniform_(a=sqrt(5)) reduces to exactly this)."""
+    rng = init.as_generator(rng)
+    bound = 1 / math.sqrt(init.fan_in(weight_shape))
+    weight = Parameter(init.uniform(weight_shape, bound, rng, dtype))
+    return weight, (Parameter(init.uniform((out_channels,), bound, rng, dtype)) if bias else None)
+
+
 def _is_per_side(padding: object) -> bool:
     return isinstance(padding, tuple) and all(isinstance(p, tuple) for p in padding)
 
@@ -214,20 +232,16 @@ class Conv2d(Module):
             raise ValueError(f"Conv2d: padding_mode must be one of "
                              f"{', '.join(map(repr, PADDING_MODES))}, got {padding_mode!r}")
         self.padding_mode = padding_mode
-        if groups < 1 or in_channels % groups or out_channels % groups:
-            raise ValueError(f"Conv2d: in_channels ({in_channels}) and out_channels "
-                             f"({out_channels}) must be divisible by groups ({groups})")
+        check_groups("Conv2d", in_channels, out_channels, groups)
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = _pair(kernel_size, "Conv2d: kernel_size")
         self.stride = _pair(stride, "Conv2d: stride")
         self.dilation = _pair(dilation, "Conv2d: dilation")
         self.padding = padding if isinstance(padding, str) else _pair(padding, "Conv2d: padding")
         conv_padding(self.padding, self.kernel_size, self.stride, self.dilation, "Conv2d")
-        rng = init.as_generator(rng)
-        shape = (out_channels, in_channels // groups) + self.kernel_size
-        bound = 1 / math.sqrt(init.fan_in(shape))
-        self.weight = Parameter(init.uniform(shape, bound, rng, dtype))
-        self.bias = Parameter(init.uniform((out_channels,), bound, rng, dtype)) if bias else None
+        self.weight, self.bias = conv_parameters(
+            (out_channels, in_channels // groups) + self.kernel_size, out_channels, bias, rng,
+            dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         shape = np.shape(array_of(x))

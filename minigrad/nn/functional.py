@@ -1,6 +1,7 @@
 """Functional neural-network ops, by PyTorch's names: the losses defined here, and the
-layers' functional forms (linear, conv2d, pad, max_pool2d, avg_pool2d, layer_norm, batch_norm,
-dropout, one_hot, gelu, leaky_relu and the activations) gathered from where they are defined.
+layers' functional forms (linear, conv2d, conv_transpose2d, pad, max_pool2d, avg_pool2d,
+layer_norm, batch_norm, dropout, one_hot, gelu, leaky_relu and the activations) gathered
+from where they are defined.
 
 The losses take PyTorch's signatures. `cross_entropy` is one fused `SoftmaxNLL` node by
 default (its gradient is p - y, see minigrad/ops/softmax_nll.py); `fused=False` records
@@ -14,6 +15,7 @@ import numpy as np
 
 from minigrad.nn.activation import gelu, leaky_relu
 from minigrad.nn.conv import conv2d
+from minigrad.nn.conv_transpose import conv_transpose2d
 from minigrad.nn.dropout import dropout
 from minigrad.nn.normalization import batch_norm, layer_norm
 from minigrad.nn.padding import pad
@@ -26,7 +28,7 @@ from minigrad.nn.targets import class_targets, class_weights, constant, one_hot
 from minigrad.tensor import Tensor, to_tensor
 from minigrad.typing import TensorLike
 
-__all__ = ["linear", "conv2d", "pad", "max_pool2d", "avg_pool2d", "layer_norm", "batch_norm",
+__all__ = ["linear", "conv2d", "conv_transpose2d", "pad", "max_pool2d", "avg_pool2d", "layer_norm", "batch_norm",
            "dropout", "one_hot", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax",
            "log_softmax", "cross_entropy", "nll_loss", "mse_loss",
            "binary_cross_entropy_with_logits"]
