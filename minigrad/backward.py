@@ -118,7 +118,7 @@ def reverse_sweep(target: Tensor, z_bar: Array, sources: Sequence[Tensor] | None
             if wanted is not None and output in wanted:
                 finished[output] = z_bar
             # fast: `_sweep_vjp` is the rule itself for the built-ins (the spec table
-            # checks them; ~900 instructions), and one and two inputs are spelled out as
+            # checks them; ~900 instructions), and one to three inputs are spelled out as
             # in Primitive.__call__ (CPython inlines positional calls).
             if create_graph:
                 in_bars = entry._sweep_vjp(z_bar, output, *inputs)
@@ -128,6 +128,8 @@ def reverse_sweep(target: Tensor, z_bar: Array, sources: Sequence[Tensor] | None
                     in_bars = entry._sweep_vjp(z_bar, output.data, args[0])
                 elif len(args) == 2:
                     in_bars = entry._sweep_vjp(z_bar, output.data, args[0], args[1])
+                elif len(args) == 3:
+                    in_bars = entry._sweep_vjp(z_bar, output.data, args[0], args[1], args[2])
                 else:
                     in_bars = entry._sweep_vjp(z_bar, output.data, *args)
             if in_bars.__class__ is not tuple:

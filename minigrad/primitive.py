@@ -190,7 +190,7 @@ class Primitive:
         The input of a one-input op is made a Tensor (a constant if it was not one), so
         `Tanh()(x)` accepts what `mg.tensor` accepts, and names the op when it cannot.
         """
-        # fast: one and two inputs, nearly every graph, spelled out instead of the
+        # fast: one, two and three inputs, nearly every graph, spelled out instead of the
         # reference's two generator expressions and forward(*arrays): CPython 3.11
         # inlines a call with positional arguments but not one with *args (~600/op).
         args: tuple[Any, ...]  # (annotations of locals are never evaluated: free)
@@ -214,6 +214,14 @@ class Primitive:
                 inputs = (x,)
             args, needs_grad = (x.data,), (x._requires_grad,)
             z = self.forward(args[0])
+        elif len(inputs) == 3:  # fast: a linear layer's Affine(x, W, b), spelled out too
+            x, y, b = inputs
+            args = (x.data if isinstance(x, Tensor) else x, y.data if isinstance(y, Tensor) else y,
+                    b.data if isinstance(b, Tensor) else b)
+            needs_grad = (isinstance(x, Tensor) and x._requires_grad,
+                          isinstance(y, Tensor) and y._requires_grad,
+                          isinstance(b, Tensor) and b._requires_grad)
+            z = self.forward(args[0], args[1], args[2])
         else:
             args = tuple([x.data if isinstance(x, Tensor) else x for x in inputs])
             needs_grad = tuple([isinstance(x, Tensor) and x._requires_grad for x in inputs])
