@@ -229,6 +229,23 @@ def test_a_gradient_of_the_wrong_shape_is_an_error_not_a_broadcast(make):
     np.testing.assert_array_equal(w.data, [1.0, 2.0, 3.0])
 
 
+@EVERY_OPTIMIZER
+def test_a_step_that_fails_part_way_still_records_what_it_changed(make):
+    """The first parameter is updated before the second's bad gradient stops the step: a
+    graph that saved the first must still raise, and grad mode must be back on."""
+    a, b = nn.Parameter([1.0, 2.0]), nn.Parameter([3.0, 4.0])
+    opt = make([a, b])
+    ((a * a).sum() + (b * b).sum()).backward()
+    stale = (a * a).sum()
+    b.grad = mg.tensor([1.0])
+    with pytest.raises(ValueError, match="gradient of shape"):
+        opt.step()
+    assert mg.is_grad_enabled()
+    assert not np.array_equal(a.data, [1.0, 2.0])  # a was updated
+    with pytest.raises(RuntimeError, match="changed in place"):
+        stale.backward()
+
+
 def test_float32_parameters_stay_float32():
     for make in (lambda p: optim.SGD(p, lr=0.1, momentum=0.9), lambda p: optim.AdamW(p),
                  lambda p: optim.RMSprop(p, momentum=0.9, centered=True)):
