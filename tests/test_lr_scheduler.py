@@ -139,3 +139,61 @@ def test_bad_arguments_raise_clear_errors():
     scheduler = lr_scheduler.ExponentialLR(opt, gamma=0.5)
     with pytest.raises(TypeError, match="step\\(epoch\\) is deprecated"):
         scheduler.step(3)
+
+
+# ----- MultiStepLR and ReduceLROnPlateau ------------------------------------------------
+
+def test_multi_step_lr_applies_gamma_at_each_milestone_repeats_included():
+    rates, _ = schedule(lambda o: lr_scheduler.MultiStepLR(o, milestones=[5, 2, 5], gamma=0.1), 7)
+    factors = [1, 1, 0.1, 0.1, 0.1, 0.001, 0.001, 0.001]  # 5 listed twice: gamma twice
+    np.testing.assert_allclose(rates, np.outer(factors, [0.1, 0.03]), rtol=1e-14)
+    with pytest.raises(ValueError, match="milestone must be an int >= 1"):
+        lr_scheduler.MultiStepLR(two_group_sgd(), milestones=[0, 3])
+
+
+def _plateau(metrics, **options):
+    opt = two_group_sgd((1.0, 0.5))
+    plateau = lr_scheduler.ReduceLROnPlateau(opt, **options)
+    rates = []
+    for metric in metrics:
+        opt.step()
+        plateau.step(metric)
+        rates.append(plateau.get_last_lr()[0])
+        assert plateau.get_last_lr() == [g["lr"] for g in opt.param_groups]
+    return rates, plateau
+
+
+def test_reduce_on_plateau_waits_patience_epochs_then_reduces():
+    # best 3 -> 2 at epoch 2; then 2, 2, 2 are bad epochs 1, 2, 3: the third exceeds patience 2
+    rates, plateau = _plateau([3, 2, 2, 2, 2, 1.5, 1.5], factor=0.5, patience=2)
+    assert rates == [1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5]
+    assert plateau.best == 1.5 and plateau.num_bad_epochs == 1 and plateau.last_epoch == 7
+
+
+def test_reduce_on_plateau_cooldown_min_lr_and_the_relative_threshold():
+    # patience 0: every bad epoch reduces, except the cooldown's one after each reduction
+    rates, _ = _plateau([1, 1, 1, 1, 1, 1], factor=0.5, patience=0, cooldown=1, min_lr=[0.3, 0.0])
+    assert rates == [1.0, 0.5, 0.5, 0.3, 0.3, 0.3]  # 0.25 would be below min_lr: 0.3
+    # rel threshold 0.1: 0.95 is not 10% below 1.0, so it is a bad epoch
+    rates, plateau = _plateau([1.0, 0.95, 0.89], patience=0, threshold=0.1)
+    assert rates == [1.0, 0.1, 0.1] and plateau.best == 0.89
+    # a negative best: PyTorch's bar best * (1 - threshold) is above best
+    _, plateau = _plateau([-1.0, -0.95], threshold=0.1)
+    assert plateau.best == -0.95
+
+
+def test_reduce_on_plateau_in_max_mode_with_an_absolute_threshold():
+    rates, _ = _plateau([0.5, 0.6, 0.7, 0.72], mode="max", patience=0, threshold=0.05,
+                        threshold_mode="abs", factor=0.1)
+    assert rates == [1.0, 1.0, 1.0, 0.1]  # 0.72 is within 0.05 of 0.7
+
+
+def test_reduce_on_plateau_rejects_bad_options():
+    opt = two_group_sgd()
+    for options, message in (({"mode": "lowest"}, "mode must be"), ({"factor": 1.0}, r"\(0, 1\)"),
+                             ({"threshold_mode": "pct"}, "threshold_mode"),
+                             ({"patience": -1}, "patience"), ({"min_lr": [0.0]}, "expected 2")):
+        with pytest.raises(ValueError, match=message):
+            lr_scheduler.ReduceLROnPlateau(opt, **options)
+    with pytest.raises(TypeError, match="expected an optimizer"):
+        lr_scheduler.ReduceLROnPlateau("sgd")

@@ -1,4 +1,5 @@
-"""Learning-rate schedules: `StepLR`, `ExponentialLR`, `CosineAnnealingLR`, `LambdaLR`.
+"""Learning-rate schedules: `StepLR`, `MultiStepLR`, `ExponentialLR`, `CosineAnnealingLR`,
+`LambdaLR`, and `ReduceLROnPlateau`, which follows a measured metric instead of the epoch.
 
 As in PyTorch, a scheduler changes `optimizer.param_groups[i]["lr"]`, the value the next
 `optimizer.step()` reads, and is stepped once per epoch after the optimizer:
@@ -18,7 +19,8 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from typing import Any, Callable
+from collections import Counter
+from typing import Any, Callable, Iterable
 
 from minigrad.optim.optimizer import Optimizer, check_hyperparameter
 
@@ -145,6 +147,42 @@ class StepLR(LRScheduler):
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._current()
         return [lr * self.gamma for lr in self._current()]
+
+
+class MultiStepLR(LRScheduler):
+    """Multiply each group's lr by gamma at each milestone epoch.
+
+    Closed form: lr = initial_lr * gamma ** (the number of milestones <= last_epoch); a
+    milestone listed twice applies gamma twice, as in PyTorch.
+
+    Args:
+        optimizer: the Optimizer.
+        milestones: epoch indices (ints >= 1), in any order.
+        gamma: the factor (default 0.1).
+        last_epoch: as LRScheduler.
+
+    Raises:
+        ValueError: for a milestone that is not an int >= 1, or a bad gamma.
+
+    >>> import minigrad as mg
+    >>> opt = mg.optim.SGD([mg.nn.Parameter([1.0])], lr=1.0)
+    >>> sched = mg.optim.lr_scheduler.MultiStepLR(opt, milestones=[1, 3], gamma=0.5)
+    >>> rates = []
+    >>> for epoch in range(5):
+    ...     rates.append(sched.get_last_lr()[0]); opt.step(); sched.step()
+    >>> rates
+    [1.0, 0.5, 0.5, 0.25, 0.25]
+    """
+
+    def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
+        self.milestones = Counter(_check_period("MultiStepLR", "milestone", m) for m in milestones)
+        self.gamma = check_hyperparameter("MultiStepLR", "gamma", gamma)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        times = self.milestones.get(self.last_epoch, 0)
+        return [lr * self.gamma ** times for lr in self._current()]
 
 
 class ExponentialLR(LRScheduler):
@@ -279,3 +317,123 @@ def _check_period(scheduler, name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{scheduler}: {name} must be an int >= 1, got {value!r}")
     return int(value)
+
+
+class ReduceLROnPlateau:
+    """Multiply each group's lr by `factor` when a metric has stopped improving, as PyTorch.
+
+    Called once per epoch with the metric (`scheduler.step(val_loss)`). An epoch improves
+    on the best value so far when, in mode "min" (for "max", mirrored):
+        threshold_mode "rel":  metric < best * (1 - threshold)
+        threshold_mode "abs":  metric < best - threshold
+    After more than `patience` epochs in a row without improvement, every group's rate
+    becomes max(lr * factor, min_lr) (unless that changes it by no more than eps), and
+    `cooldown` epochs follow in which bad epochs are not counted.
+
+    Args:
+        optimizer: the Optimizer.
+        mode: "min" (a loss) or "max" (an accuracy).
+        factor: the factor, in (0, 1) (default 0.1).
+        patience: bad epochs tolerated before a reduction (default 10).
+        threshold, threshold_mode: what counts as an improvement (above; 1e-4, "rel").
+        cooldown: epochs to wait after a reduction (default 0).
+        min_lr: the lowest rate, one number or one per group (default 0).
+        eps: the smallest change of rate worth making (default 1e-8).
+
+    Raises:
+        ValueError: for a bad mode, threshold_mode, factor or patience, or a min_lr list
+            of the wrong length.
+        TypeError: if optimizer is not an Optimizer.
+
+    >>> import minigrad as mg
+    >>> opt = mg.optim.SGD([mg.nn.Parameter([1.0])], lr=1.0)
+    >>> plateau = mg.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=1)
+    >>> for val_loss in [3.0, 2.0, 2.0, 2.0, 1.0, 1.0, 1.0]:
+    ...     plateau.step(val_loss)
+    >>> plateau.get_last_lr()
+    [0.25]
+    """
+
+    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
+                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
+                 cooldown: int = 0, min_lr: float | list[float] = 0.0,
+                 eps: float = 1e-8) -> None:
+        name = "ReduceLROnPlateau"
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{name}: expected an optimizer such as mg.optim.SGD(...), got "
+                            f"{type(optimizer).__name__}")
+        if mode not in ("min", "max"):
+            raise ValueError(f"{name}: mode must be 'min' or 'max', got {mode!r}")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"{name}: threshold_mode must be 'rel' or 'abs', got "
+                             f"{threshold_mode!r}")
+        if not 0 < factor < 1:
+            raise ValueError(f"{name}: factor must lie in (0, 1), got {factor}")
+        if isinstance(patience, bool) or not isinstance(patience, numbers.Integral) or patience < 0:
+            raise ValueError(f"{name}: patience must be an int >= 0, got {patience!r}")
+        groups = optimizer.param_groups
+        if isinstance(min_lr, (list, tuple)):
+            if len(min_lr) != len(groups):
+                raise ValueError(f"{name}: expected {len(groups)} min_lrs (one per parameter "
+                                 f"group), got {len(min_lr)}")
+            self.min_lrs: list[float] = [float(m) for m in min_lr]
+        else:
+            self.min_lrs = [float(min_lr)] * len(groups)
+        self.optimizer: Optimizer = optimizer
+        self.mode: str = mode
+        self.threshold_mode: str = threshold_mode
+        self.factor: float = factor
+        self.patience: int = int(patience)
+        self.threshold: float = threshold
+        self.cooldown: int = cooldown
+        self.eps: float = eps
+        self.best: float = math.inf if mode == "min" else -math.inf  # the worst value
+        self.num_bad_epochs: int = 0  # epochs in a row without improvement
+        self.cooldown_counter: int = 0  # epochs of cooldown left
+        self.last_epoch: int = 0
+        self._last_lr: list[float] = [group["lr"] for group in groups]
+
+    def step(self, metrics: Any) -> None:
+        """Record this epoch's metric (a number, or a one-element tensor or array) and
+        reduce the rates if it is time to."""
+        current = float(metrics.item() if hasattr(metrics, "item") else metrics)
+        self.last_epoch += 1
+        if self.is_better(current, self.best):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0  # bad epochs in the cooldown do not count
+        if self.num_bad_epochs > self.patience:
+            for group, min_lr in zip(self.optimizer.param_groups, self.min_lrs):
+                new_lr = max(group["lr"] * self.factor, min_lr)
+                if group["lr"] - new_lr > self.eps:
+                    group["lr"] = new_lr
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def is_better(self, metric: float, best: float) -> bool:
+        """Whether `metric` improves on `best` by more than the threshold (PyTorch's
+        formulas: "rel" scales best itself, so for a negative best the bar is lower)."""
+        if self.threshold_mode == "rel":
+            if self.mode == "min":
+                return metric < best * (1 - self.threshold)
+            return metric > best * (1 + self.threshold)
+        if self.mode == "min":
+            return metric < best - self.threshold
+        return metric > best + self.threshold
+
+    def get_last_lr(self) -> list[float]:
+        """The learning rates after the last `step()`, one per group."""
+        return list(self._last_lr)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything but the optimizer, as PyTorch."""
+        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a `state_dict()` (load the optimizer's state too)."""
+        self.__dict__.update(state_dict)
