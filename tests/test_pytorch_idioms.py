@@ -362,3 +362,35 @@ def test_a_bigram_language_model_scored_per_position_with_classes_on_axis_1():
     per_token = F.cross_entropy(logits.transpose(1, 2), yb, reduction="none")
     assert per_token.shape == (B, T)
     assert (logits.argmax(dim=-1) == yb).float().mean().item() == 1.0
+
+
+def test_an_lstm_classifier_reads_the_last_time_step():
+    torch.manual_seed(0)
+
+    class SequenceClassifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(input_size=1, hidden_size=16, num_layers=1, batch_first=True)
+            self.fc = nn.Linear(16, 2)
+
+        def forward(self, x):
+            h0 = torch.zeros(1, x.shape[0], 16)
+            c0 = torch.zeros(1, x.shape[0], 16)
+            out, (hn, cn) = self.lstm(x, (h0, c0))
+            return self.fc(out[:, -1, :])
+
+    # is the sequence rising or falling?
+    slope = torch.randint(0, 2, (64,))
+    t = torch.linspace(0, 1, 10)
+    x = ((slope.float() * 2 - 1).view(-1, 1) * t.view(1, -1) + 0.1 * torch.randn(64, 10)).unsqueeze(-1)
+    model = SequenceClassifier()
+    optimizer = optim.Adam(model.parameters(), lr=0.02)
+    criterion = nn.CrossEntropyLoss()
+    for epoch in range(40):
+        optimizer.zero_grad()
+        loss = criterion(model(x), slope)
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        predicted = model(x).argmax(dim=1)
+    assert (predicted == slope).float().mean().item() > 0.95

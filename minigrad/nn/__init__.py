@@ -12,6 +12,7 @@ from minigrad.nn.conv import Conv2d
 from minigrad.nn.conv_transpose import ConvTranspose2d
 from minigrad.nn.pooling import AvgPool2d, MaxPool2d
 from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from minigrad.nn.recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell
 
 F = functional
 
@@ -19,6 +20,7 @@ __all__ = [
     "functional", "init", "Module", "Parameter", "GELU", "LeakyReLU", "LogSoftmax", "ReLU",
     "Sigmoid", "Softmax", "Tanh", "ModuleDict", "ModuleList", "Sequential", "Dropout",
     "Embedding", "Flatten", "Identity", "Linear", "BCEWithLogitsLoss", "CrossEntropyLoss",
-    "MSELoss", "NLLLoss", "Conv2d", "ConvTranspose2d", "AvgPool2d", "MaxPool2d", "BatchNorm1d", "BatchNorm2d",
-    "LayerNorm", "F",
+    "MSELoss", "NLLLoss", "Conv2d", "ConvTranspose2d", "AvgPool2d", "MaxPool2d",
+    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell",
+    "GRUCell", "F",
 ]
