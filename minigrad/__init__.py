@@ -33,6 +33,8 @@ from minigrad.ops import (abs, add, astype, broadcast_to, clip, concatenate, cos
 from minigrad.ops import (allclose, argmax, argmin, cat, clamp, flatten, floor_divide, permute,
                           remainder, std, tril, triu,
                           unsqueeze)
+from minigrad.ops import (chunk, cumsum, gather, sort, split, take_along_axis, topk,
+                          unbind)
 from minigrad.transforms import grad, hessian, jacobian, jvp, value_and_grad, vjp
 from minigrad.engines import use_engine
 from minigrad.anomaly import AnomalyError, detect_anomaly
@@ -61,7 +63,8 @@ __all__ = [
     "stack", "subtract", "sum", "swapaxes", "tanh", "transpose", "var", "where", "allclose",
     "argmax", "argmin", "cat", "clamp", "flatten", "floor_divide", "permute", "remainder", "std",
     "tril", "triu",
-    "unsqueeze", "grad", "hessian", "jacobian", "jvp", "value_and_grad", "vjp", "use_engine",
+    "unsqueeze", "chunk", "cumsum", "gather", "sort", "split", "take_along_axis", "topk",
+    "unbind", "grad", "hessian", "jacobian", "jvp", "value_and_grad", "vjp", "use_engine",
     "AnomalyError", "detect_anomaly", "reference", "load", "save", "Graph", "draw", "data",
     "datasets", "nn", "optim", "spellings", "testing", "ops",
 ]

@@ -19,6 +19,11 @@ engine, and this file is the one table of what a PyTorch user can write:
     x.eq(y) .ne .lt .le .gt .ge        == != < <= > >=: boolean tensors, not recorded
     x.masked_fill(mask, value)         where(mask, value, x): differentiable in x
     x.tolist()                         nested Python lists
+    x.expand(-1, 4)  x.expand_as(y)    broadcast_to (-1 keeps an axis; new axes lead)
+    x.split(n, dim) .chunk .unbind     slices along an axis (mg.split, mg.chunk, mg.unbind)
+    x.gather(dim, index)               take_along_axis
+    x.sort(dim) .topk(k, dim)          (values, indices); the values differentiable
+    x.cumsum(dim)                      running sums (the CumSum primitive)
 
 Every method that takes an axis takes `dim=`/`keepdim=` as well (minigrad/spellings.py),
 and the names PyTorch has but minigrad spells differently (x.cuda, x.device, x.grad_fn,
@@ -160,6 +165,28 @@ class PyTorchNames:
     def numel(self: Tensor) -> builtins.int: return self.data.size
     def dim(self: Tensor) -> builtins.int: return self.data.ndim
     def tolist(self: Tensor) -> Any: return self.data.tolist()
+    def expand(self: Tensor, *sizes: int | Sequence[int]) -> Tensor:
+        return mg.broadcast_to(self, _expanded_shape(self.shape, sizes))
+    def expand_as(self: Tensor, other: Tensor) -> Tensor: return mg.broadcast_to(self, other.shape)
+    @pytorch_keywords
+    def split(self: Tensor, split_size_or_sections: int | Sequence[int], axis: int = 0
+              ) -> tuple[Tensor, ...]: return mg.split(self, split_size_or_sections, axis)
+    @pytorch_keywords
+    def chunk(self: Tensor, chunks: int, axis: int = 0) -> tuple[Tensor, ...]:
+        return mg.chunk(self, chunks, axis)
+    @pytorch_keywords
+    def unbind(self: Tensor, axis: int = 0) -> tuple[Tensor, ...]: return mg.unbind(self, axis)
+    @pytorch_keywords
+    def gather(self: Tensor, axis: int, index: TensorLike) -> Tensor:
+        return mg.take_along_axis(self, index, axis)
+    @pytorch_keywords
+    def sort(self: Tensor, axis: int = -1, descending: bool = False) -> Any:
+        return mg.sort(self, axis, descending)
+    @pytorch_keywords
+    def topk(self: Tensor, k: int, axis: int = -1, largest: bool = True,
+             sorted: bool = True) -> Any: return mg.topk(self, k, axis, largest, sorted)  # noqa: A002
+    @pytorch_keywords
+    def cumsum(self: Tensor, axis: int) -> Tensor: return mg.cumsum(self, axis)
     def type_as(self: Tensor, other: Tensor) -> Tensor: return mg.astype(self, other.dtype)
     def to(self: Tensor, *args: Any, dtype: DTypeLike = None, device: str | None = None,
            copy: bool = False) -> Tensor:
@@ -189,7 +216,6 @@ class PyTorchNames:
                          "x.argmax(dim) gives the indices")
     indices = Unavailable("x.max(dim) returns the values only (NumPy's meaning); "
                           "x.argmax(dim) gives the indices")
-    expand = Unavailable("write x.broadcast_to(shape) (NumPy's name: the whole shape, no -1)")
     add = Unavailable("write x + y")
     sub = Unavailable("write x - y")
     mul = Unavailable("write x * y")
@@ -210,12 +236,6 @@ class PyTorchNames:
     norm = Unavailable("minigrad has no norm; write (x * x).sum().sqrt() for the 2-norm")
     log2 = Unavailable("write x.log() / math.log(2)")
     log10 = Unavailable("write x.log() / math.log(10)")
-    sort = Unavailable("minigrad has no sort; order = np.argsort(x.data) gives the order and "
-                       "x[order] the values (differentiably)")
-    topk = Unavailable("minigrad has no topk; order = np.argsort(-x.data) gives the order and "
-                       "x[order[:k]] the k largest (differentiably)")
-    cumsum = Unavailable("minigrad has no cumsum; for a vector x of n elements write "
-                         "x @ mg.triu(mg.ones(n, n))")
 
     def __dir__(self) -> list[str]:
         # What tab completion offers: the names that work.
@@ -225,6 +245,20 @@ class PyTorchNames:
 #: The names above that only explain themselves.
 _UNAVAILABLE = frozenset(name for name, value in vars(PyTorchNames).items()
                          if isinstance(value, Unavailable))
+
+
+def _expanded_shape(shape: tuple[int, ...], sizes: tuple[Any, ...]) -> tuple[int, ...]:
+    """PyTorch's expand(*sizes): -1 keeps an axis's size; new axes may lead.
+
+    Raises:
+        ValueError: for fewer sizes than axes, or -1 on a new leading axis.
+    """
+    wanted = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+    new = len(wanted) - len(shape)
+    if new < 0 or any(size == -1 for size in wanted[:new]):
+        raise ValueError(f"expand: the sizes {wanted} must cover the {len(shape)} axes of shape "
+                         f"{shape} (new axes first, and -1 only on existing ones)")
+    return tuple(shape[i - new] if size == -1 else int(size) for i, size in enumerate(wanted))
 
 
 #: PyTorch's device types, to tell x.to("cuda") from x.to("float32").

@@ -11,6 +11,8 @@ from minigrad.ops.elementwise import (Abs, Cos, Exp, Log, Relu, Sigmoid, Sin, Sq
                                       cos, exp, log, relu, sigmoid, sin, sqrt, tanh)
 from minigrad.ops.indexing import GetItem, IndexAdd, getitem
 from minigrad.ops.linalg import Affine, MatMul, linear, matmul
+from minigrad.ops.pieces import (CumSum, Sorted, chunk, cumsum, gather, sort, split,
+                                 take_along_axis, topk, unbind)
 from minigrad.ops.reductions import (Max, Min, Sum, all, any, argmax, argmin, max, mean, min,
                                      std, sum, var)
 from minigrad.ops.selection import (Clip, Maximum, Minimum, Where, allclose, clamp, clip, compare,
@@ -31,7 +33,7 @@ PRIMITIVES = (
     Maximum, Minimum, Where, Clip,
     Sum, Max, Min,
     BroadcastTo, Reshape, Transpose, Concatenate, Cast, Identity, Clone,
-    GetItem, IndexAdd,
+    GetItem, IndexAdd, CumSum,
     MatMul, Affine,
     LogSumExp, Softmax, LogSoftmax, SoftmaxNLL, BinaryCrossEntropyWithLogits,
     Erf,
@@ -51,5 +53,6 @@ __all__ = [
     "clone", "concatenate", "expand_dims", "flatten", "identity", "permute", "reshape",
     "squeeze", "stack", "swapaxes", "t", "transpose", "unsqueeze", "LogSoftmax", "LogSumExp",
     "Softmax", "log_softmax", "logsumexp", "softmax", "BinaryCrossEntropyWithLogits",
-    "SoftmaxNLL", "Erf", "erf", "Fold", "MaxPool", "Unfold", "PRIMITIVES",
+    "SoftmaxNLL", "Erf", "erf", "Fold", "MaxPool", "Unfold", "CumSum", "Sorted", "chunk",
+    "cumsum", "gather", "sort", "split", "take_along_axis", "topk", "unbind", "PRIMITIVES",
 ]

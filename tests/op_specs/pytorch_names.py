@@ -1,12 +1,14 @@
-"""Spec rows for the PyTorch-named functions: Clone (the one new primitive) and the
-compositions (swap, permute, t, flatten, unsqueeze, cat, std, clamp, masked_fill, tril,
-triu), each against NumPy and central differences through the public function."""
+"""Spec rows for the PyTorch-named functions: Clone and CumSum (the new primitives) and
+the compositions (swap, permute, t, flatten, unsqueeze, cat, std, clamp, masked_fill, tril,
+triu, split, take_along_axis/gather, sort, topk), each against NumPy and central
+differences through the public function."""
 import numpy as np
 from hypothesis import strategies as st
 
 import minigrad as mg
-from minigrad.ops import Clone
-from tests.op_specs.spec import Case, OpSpec, arrays, axis_and_keepdims, reals, shapes
+from minigrad.ops import Clone, CumSum
+from tests.op_specs.spec import (Case, OpSpec, arrays, axis_and_keepdims, distinct_arrays, reals,
+                                 shapes)
 
 
 @st.composite
@@ -106,8 +108,63 @@ def triangle(name, public, reference):
     return OpSpec(name, None, cases())
 
 
+@st.composite
+def cumsum_cases(draw):
+    x = draw(arrays(draw(shapes(min_dims=1))))
+    axis = draw(st.integers(0, x.ndim - 1))
+    return Case((x,), lambda x: np.cumsum(x, axis=axis), op=CumSum(axis),
+                fn=lambda x: mg.cumsum(x, dim=axis))
+
+
+@st.composite
+def split_cases(draw):
+    """Every piece, joined back in reverse order (so each piece's own slice is checked)."""
+    x = draw(arrays(draw(shapes(min_dims=1))))
+    axis = draw(st.integers(0, x.ndim - 1))
+    size = draw(st.integers(1, x.shape[axis]))
+    return Case((x,), lambda x: np.concatenate(
+        [x.take(range(i, min(i + size, x.shape[axis])), axis=axis)
+         for i in range(0, x.shape[axis], size)][::-1], axis=axis),
+        fn=lambda x: mg.cat(mg.split(x, size, dim=axis)[::-1], dim=axis))
+
+
+@st.composite
+def gather_cases(draw):
+    x = draw(arrays(draw(shapes(min_dims=1))))
+    axis = draw(st.integers(0, x.ndim - 1))
+    shape = tuple(n if a == axis else draw(st.integers(1, n)) for a, n in enumerate(x.shape))
+    shape = shape[:axis] + (draw(st.integers(1, 4)),) + shape[axis + 1:]
+    index = draw(arrays(shape, st.integers(0, x.shape[axis] - 1), dtype=np.int64))
+    return Case((x,), lambda x: np.take_along_axis(
+        x[tuple(slice(0, n) if a != axis else slice(None) for a, n in enumerate(shape))],
+        index, axis=axis), fn=lambda x: mg.gather(x, axis, index))
+
+
+@st.composite
+def sort_cases(draw):
+    """sort's values, and topk's k largest or smallest: distinct values, no ties."""
+    x = draw(distinct_arrays(draw(shapes(min_dims=1))))
+    axis = draw(st.integers(0, x.ndim - 1))
+    k = draw(st.integers(0, x.shape[axis]))
+    largest = draw(st.booleans())
+
+    def reference(x):
+        ordered = np.sort(x, axis=axis)
+        ordered = np.flip(ordered, axis) if largest else ordered
+        return np.take(ordered, range(k), axis=axis)
+    if draw(st.booleans()):
+        return Case((x,), lambda x: np.flip(np.sort(x, axis=axis), axis) if largest else
+                    np.sort(x, axis=axis),
+                    fn=lambda x: mg.sort(x, dim=axis, descending=largest).values)
+    return Case((x,), reference, fn=lambda x: mg.topk(x, k, dim=axis, largest=largest).values)
+
+
 SPECS = [
     OpSpec("clone", Clone, clone_cases()),
+    OpSpec("cumsum", CumSum, cumsum_cases()),
+    OpSpec("split", None, split_cases(), forward_rtol=0),
+    OpSpec("gather", None, gather_cases(), forward_rtol=0),
+    OpSpec("sort/topk", None, sort_cases(), forward_rtol=0),
     OpSpec("transpose/swap", None, swap_cases()),
     OpSpec("permute", None, permute_cases()),
     OpSpec("t", None, t_cases()),
