@@ -1,13 +1,14 @@
 """Neural networks: layers as Modules, and losses as functions (`mg.nn.functional`, `mg.nn.F`)."""
 from minigrad.nn import functional, init, utils
 from minigrad.nn.module import Module, Parameter
-from minigrad.nn.activation import (GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax,
-                                    Tanh)
+from minigrad.nn.activation import (ELU, GELU, Hardtanh, LeakyReLU, LogSoftmax, ReLU, ReLU6,
+                                    Sigmoid, SiLU, Softmax, Tanh)
 from minigrad.nn.containers import ModuleDict, ModuleList, Sequential
 from minigrad.nn.dropout import Dropout
 from minigrad.nn.embedding import Embedding
 from minigrad.nn.linear import Flatten, Identity, Linear
-from minigrad.nn.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from minigrad.nn.losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss,
+                                KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
 from minigrad.nn.conv import Conv2d
 from minigrad.nn.conv_transpose import ConvTranspose2d
 from minigrad.nn.pooling import AvgPool2d, MaxPool2d
@@ -22,5 +23,6 @@ __all__ = [
     "Embedding", "Flatten", "Identity", "Linear", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "MSELoss", "NLLLoss", "Conv2d", "ConvTranspose2d", "AvgPool2d", "MaxPool2d",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell",
-    "GRUCell", "F",
+    "GRUCell", "ELU", "Hardtanh", "ReLU6", "SiLU", "BCELoss", "HuberLoss", "KLDivLoss",
+    "L1Loss", "SmoothL1Loss", "F",
 ]

@@ -1,11 +1,12 @@
-"""Activation layers (ReLU, LeakyReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax) and the
-functional forms of GELU and leaky_relu."""
+"""Activation layers (ReLU, LeakyReLU, Tanh, Sigmoid, GELU, SiLU, ELU, Hardtanh, ReLU6,
+Softmax, LogSoftmax) and the functional forms of GELU, leaky_relu, silu, elu, hardtanh and
+relu6."""
 from __future__ import annotations
 
 import math
 
 from minigrad.nn.module import Module
-from minigrad.ops.elementwise import tanh
+from minigrad.ops.elementwise import exp, sigmoid, tanh
 from minigrad.ops.selection import where
 from minigrad.ops.softmax import log_softmax, softmax
 from minigrad.ops.special import erf
@@ -37,6 +38,51 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """
     x = to_tensor(x, "leaky_relu")
     return where(x > 0, x, x * negative_slope)
+
+
+def silu(x: Tensor) -> Tensor:
+    """SiLU (swish): x sigmoid(x).
+
+    >>> import minigrad as mg
+    >>> silu(mg.tensor([0.0, 1.0]))
+    tensor([0.        , 0.73105858])
+    """
+    x = to_tensor(x, "silu")
+    return x * sigmoid(x)
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """x where x > 0, else alpha (exp(x) - 1) (PyTorch's convention at 0: slope alpha).
+
+    The exponential reads x only where x <= 0 (0 elsewhere), so a large positive x
+    never overflows into the gradient of the branch `where` does not take.
+
+    >>> import minigrad as mg
+    >>> elu(mg.tensor([-1.0, 0.0, 2.0]))
+    tensor([-0.63212056,  0.        ,  2.        ])
+    """
+    x = to_tensor(x, "elu")
+    positive = x > 0
+    return where(positive, x, alpha * (exp(where(positive, 0.0, x)) - 1))
+
+
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """x clipped to [min_val, max_val]; the gradient is 1 strictly inside and 0 at and
+    beyond the bounds (PyTorch's hardtanh, unlike clamp, which passes it at the bounds).
+
+    >>> import minigrad as mg
+    >>> hardtanh(mg.tensor([-3.0, 0.5, 3.0]))
+    tensor([-1. ,  0.5,  1. ])
+    """
+    if not min_val < max_val:
+        raise ValueError(f"hardtanh: need min_val < max_val, got {min_val} and {max_val}")
+    x = to_tensor(x, "hardtanh")
+    return where(x <= min_val, min_val, where(x >= max_val, max_val, x))
+
+
+def relu6(x: Tensor) -> Tensor:
+    """min(max(x, 0), 6), as hardtanh(x, 0, 6) (so relu6'(0) = 0, as relu'(0))."""
+    return hardtanh(x, 0.0, 6.0)
 
 
 class ReLU(Module):
@@ -119,6 +165,63 @@ class GELU(Module):
 
     def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}" if self.approximate != "none" else ""
+
+
+class SiLU(Module):
+    """x sigmoid(x) elementwise; see `silu`.
+
+    >>> import minigrad as mg
+    >>> mg.nn.SiLU()(mg.tensor([0.0])).item()
+    0.0
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return silu(x)
+
+
+class ELU(Module):
+    """x where x > 0, else alpha (exp(x) - 1); see `elu`."""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x: Tensor) -> Tensor:
+        return elu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class Hardtanh(Module):
+    """x clipped to [min_val, max_val]; see `hardtanh`."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0) -> None:
+        super().__init__()
+        if not min_val < max_val:
+            raise ValueError(f"Hardtanh: need min_val < max_val, got {min_val} and {max_val}")
+        self.min_val, self.max_val = min_val, max_val
+
+    def forward(self, x: Tensor) -> Tensor:
+        return hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class ReLU6(Hardtanh):
+    """min(max(x, 0), 6) elementwise; see `relu6`.
+
+    >>> import minigrad as mg
+    >>> mg.nn.ReLU6()(mg.tensor([-1.0, 3.0, 9.0]))
+    tensor([0., 3., 6.])
+    """
+
+    def __init__(self) -> None:
+        super().__init__(0.0, 6.0)
+
+    def extra_repr(self) -> str:
+        return ""
 
 
 class Softmax(Module):

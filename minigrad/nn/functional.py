@@ -13,12 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.nn.activation import gelu, leaky_relu
+from minigrad.nn.activation import elu, gelu, hardtanh, leaky_relu, relu6, silu
 from minigrad.nn.conv import conv2d
 from minigrad.nn.conv_transpose import conv_transpose2d
 from minigrad.nn.dropout import dropout
 from minigrad.nn.normalization import batch_norm, layer_norm
 from minigrad.nn.padding import pad
+from minigrad.nn.pointwise_losses import (binary_cross_entropy, check_reduction, huber_loss,
+                                          kl_div, l1_loss, mse_loss, smooth_l1_loss)
+from minigrad.nn.pointwise_losses import reduce as _reduce
 from minigrad.nn.pooling import avg_pool2d, max_pool2d
 from minigrad.ops import linear, log_softmax, mean, relu, sigmoid, softmax, tanh
 from minigrad.ops import sum as sum_
@@ -30,8 +33,9 @@ from minigrad.typing import TensorLike
 
 __all__ = ["linear", "conv2d", "conv_transpose2d", "pad", "max_pool2d", "avg_pool2d", "layer_norm", "batch_norm",
            "dropout", "one_hot", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax",
-           "log_softmax", "cross_entropy", "nll_loss", "mse_loss",
-           "binary_cross_entropy_with_logits"]
+           "log_softmax", "silu", "elu", "hardtanh", "relu6", "cross_entropy", "nll_loss",
+           "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
+           "kl_div", "binary_cross_entropy_with_logits"]
 
 
 def cross_entropy(logits: TensorLike, target: TensorLike, weight: TensorLike | None = None, *,
@@ -139,35 +143,6 @@ def _nll(log_probs: Tensor, y: Any, reduction: str) -> Tensor:
     return _reduce(rows, reduction)
 
 
-def mse_loss(input: TensorLike, target: TensorLike,  # noqa: A002 - PyTorch's name
-             reduction: str = "mean") -> Tensor:
-    """Mean squared error: (input - target)^2, reduced.
-
-    Args:
-        input, target: Tensors or arrays of the same shape (either may require grad).
-        reduction: "mean", "sum" or "none".
-
-    Raises:
-        ValueError: if the shapes differ; broadcasting (N, 1) against (N,) would silently
-            compare every prediction with every target.
-
-    >>> import minigrad as mg
-    >>> mg.nn.F.mse_loss(mg.tensor([1.0, 2.0]), mg.tensor([1.0, 4.0]))
-    tensor(2.)
-    """
-    input = to_tensor(input, "mse_loss")
-    if not isinstance(target, Tensor):  # a constant takes the input's dtype, as in PyTorch
-        target = to_tensor(np.asarray(target, dtype=input.dtype), "mse_loss")
-    check_reduction(reduction, "mse_loss")
-    if input.shape != target.shape:
-        raise ValueError(
-            f"mse_loss: input has shape {input.shape} but target has shape {target.shape}; "
-            "they must match (broadcasting them would compare every prediction with every "
-            "target). Reshape one, e.g. target.reshape(input.shape)")
-    diff = input - target
-    return _reduce(diff * diff, reduction)
-
-
 def binary_cross_entropy_with_logits(input: TensorLike, target: TensorLike,  # noqa: A002
                                      reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of sigmoid(input) against targets in [0, 1], from the logits.
@@ -242,17 +217,5 @@ def _logits(value: TensorLike, op: str, min_ndim: int = 2) -> Tensor:
     return value
 
 
-def check_reduction(reduction: str, op: str) -> str:
-    """`reduction` if it is "mean", "sum" or "none", else a ValueError naming `op`."""
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"{op}: reduction must be one of {', '.join(map(repr, REDUCTIONS))}, "
-                         f"got {reduction!r}")
-    return reduction
 
 
-def _reduce(values: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return mean(values)
-    if reduction == "sum":
-        return sum_(values)
-    return values

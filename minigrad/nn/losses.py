@@ -122,3 +122,72 @@ class BCEWithLogitsLoss(_ReducedLoss):
     def forward(self, input: Tensor, target: TensorLike) -> Tensor:  # noqa: A002
         return F.binary_cross_entropy_with_logits(input, target, reduction=self.reduction)
 
+
+
+class L1Loss(_ReducedLoss):
+    """Mean absolute error, |input - target| reduced; see `F.l1_loss`.
+
+    >>> import minigrad as mg
+    >>> mg.nn.L1Loss()(mg.tensor([1.0, 3.0]), mg.tensor([0.0, 0.0])).item()
+    2.0
+    """
+
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:  # noqa: A002
+        return F.l1_loss(input, target, reduction=self.reduction)
+
+
+class SmoothL1Loss(_ReducedLoss):
+    """Quadratic below beta, linear above; see `F.smooth_l1_loss`."""
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:  # noqa: A002
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_ReducedLoss):
+    """Quadratic below delta, linear (slope delta) above; see `F.huber_loss`."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:  # noqa: A002
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class BCELoss(_ReducedLoss):
+    """Binary cross-entropy on probabilities (logs clamped at -100, as PyTorch); see
+    `F.binary_cross_entropy`. From logits, BCEWithLogitsLoss is exact and stable."""
+
+    weight: Tensor | None  # a buffer
+
+    def __init__(self, weight: TensorLike | None = None, reduction: str = "mean") -> None:
+        not_a_reduction(weight, "BCELoss")
+        super().__init__(reduction)
+        if weight is not None and not isinstance(weight, (np.ndarray, Tensor)):
+            weight = dtypes.to_array(weight)
+        self.register_buffer("weight", weight)
+
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:  # noqa: A002
+        return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
+
+
+class KLDivLoss(Module):
+    """KL divergence of log-probabilities against a target; see `F.kl_div`
+    (reduction "mean", "sum", "none" or "batchmean")."""
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__()
+        if reduction not in ("mean", "sum", "none", "batchmean"):
+            raise ValueError(f"KLDivLoss: reduction must be one of 'mean', 'sum', 'none', "
+                             f"'batchmean', got {reduction!r}")
+        self.reduction, self.log_target = reduction, log_target
+
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:  # noqa: A002
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}"
