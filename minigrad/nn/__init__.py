@@ -13,6 +13,7 @@ from minigrad.nn.conv import Conv2d
 from minigrad.nn.conv_transpose import ConvTranspose2d
 from minigrad.nn.pooling import AvgPool2d, MaxPool2d
 from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from minigrad.nn.attention import MultiheadAttention
 from minigrad.nn.recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell
 
 F = functional
@@ -24,5 +25,5 @@ __all__ = [
     "MSELoss", "NLLLoss", "Conv2d", "ConvTranspose2d", "AvgPool2d", "MaxPool2d",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell",
     "GRUCell", "ELU", "Hardtanh", "ReLU6", "SiLU", "BCELoss", "HuberLoss", "KLDivLoss",
-    "L1Loss", "SmoothL1Loss", "F",
+    "L1Loss", "SmoothL1Loss", "MultiheadAttention", "F",
 ]
