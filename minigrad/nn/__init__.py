@@ -6,13 +6,13 @@ from minigrad.nn.activation import (ELU, GELU, Hardtanh, LeakyReLU, LogSoftmax, 
 from minigrad.nn.containers import ModuleDict, ModuleList, Sequential
 from minigrad.nn.dropout import Dropout
 from minigrad.nn.embedding import Embedding
-from minigrad.nn.linear import Flatten, Identity, Linear
+from minigrad.nn.linear import Flatten, Identity, Linear, Unflatten
 from minigrad.nn.losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss,
                                 KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
 from minigrad.nn.conv import Conv2d
 from minigrad.nn.conv_transpose import ConvTranspose2d
-from minigrad.nn.pooling import AvgPool2d, MaxPool2d
-from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from minigrad.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from minigrad.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from minigrad.nn.attention import MultiheadAttention
 from minigrad.nn.recurrent import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell
 
@@ -25,5 +25,6 @@ __all__ = [
     "MSELoss", "NLLLoss", "Conv2d", "ConvTranspose2d", "AvgPool2d", "MaxPool2d",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell",
     "GRUCell", "ELU", "Hardtanh", "ReLU6", "SiLU", "BCELoss", "HuberLoss", "KLDivLoss",
-    "L1Loss", "SmoothL1Loss", "MultiheadAttention", "F",
+    "L1Loss", "SmoothL1Loss", "MultiheadAttention", "Unflatten", "AdaptiveAvgPool2d",
+    "GroupNorm", "F",
 ]

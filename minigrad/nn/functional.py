@@ -18,12 +18,13 @@ from minigrad.nn.attention import scaled_dot_product_attention
 from minigrad.nn.conv import conv2d
 from minigrad.nn.conv_transpose import conv_transpose2d
 from minigrad.nn.dropout import dropout
-from minigrad.nn.normalization import batch_norm, layer_norm
+from minigrad.nn.distance import cosine_similarity, normalize
+from minigrad.nn.normalization import batch_norm, group_norm, layer_norm
 from minigrad.nn.padding import pad
 from minigrad.nn.pointwise_losses import (binary_cross_entropy, check_reduction, huber_loss,
                                           kl_div, l1_loss, mse_loss, smooth_l1_loss)
 from minigrad.nn.pointwise_losses import reduce as _reduce
-from minigrad.nn.pooling import avg_pool2d, max_pool2d
+from minigrad.nn.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from minigrad.ops import linear, log_softmax, mean, relu, sigmoid, softmax, tanh
 from minigrad.ops import sum as sum_
 from minigrad.ops.softmax_nll import (REDUCTIONS, BinaryCrossEntropyWithLogits, SoftmaxNLL,
@@ -36,7 +37,8 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "pad", "max_pool2d", "avg_poo
            "dropout", "one_hot", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax",
            "log_softmax", "silu", "elu", "hardtanh", "relu6", "cross_entropy", "nll_loss",
            "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
-           "kl_div", "binary_cross_entropy_with_logits", "scaled_dot_product_attention"]
+           "kl_div", "binary_cross_entropy_with_logits", "scaled_dot_product_attention",
+           "group_norm", "adaptive_avg_pool2d", "normalize", "cosine_similarity"]
 
 
 def cross_entropy(logits: TensorLike, target: TensorLike, weight: TensorLike | None = None, *,

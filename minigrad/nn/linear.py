@@ -95,3 +95,27 @@ class Identity(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return x
+
+
+class Unflatten(Module):
+    """Split axis `dim` into `unflattened_size`: Flatten's inverse, (N, C*H*W) -> (N, C, H, W).
+
+    >>> import minigrad as mg
+    >>> mg.nn.Unflatten(1, (2, 3))(mg.ones(4, 6)).shape
+    (4, 2, 3)
+    """
+
+    def __init__(self, dim: int, unflattened_size: tuple[int, ...]) -> None:
+        super().__init__()
+        self.dim, self.unflattened_size = dim, tuple(unflattened_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        axis = self.dim % x.ndim
+        if math.prod(self.unflattened_size) != x.shape[axis] and -1 not in self.unflattened_size:
+            raise ValueError(f"Unflatten: axis {self.dim} of shape {x.shape} has {x.shape[axis]} "
+                             f"elements, not the {math.prod(self.unflattened_size)} of "
+                             f"{self.unflattened_size}")
+        return x.reshape(x.shape[:axis] + self.unflattened_size + x.shape[axis + 1:])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -1,6 +1,6 @@
-"""Normalisation layers: LayerNorm (over each sample's trailing axes), BatchNorm1d and
-BatchNorm2d (per channel over the batch and the other axes, with running statistics for
-eval), as PyTorch defines them.
+"""Normalisation layers: LayerNorm (over each sample's trailing axes), GroupNorm (over
+each sample's groups of channels), BatchNorm1d and BatchNorm2d (per channel over the batch
+and the other axes, with running statistics for eval), as PyTorch defines them.
 
 Both are composed from existing ops (mean, subtract, multiply, sqrt, divide):
 
@@ -60,6 +60,35 @@ def layer_norm(x: TensorLike, normalized_shape: ShapeLike, weight: Tensor | None
         y = y * weight
     if bias is not None:
         y = y + bias
+    return y
+
+
+def group_norm(x: TensorLike, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise each sample's channels in `num_groups` groups (each group over its channels
+    and all positions), then scale and shift per channel, as PyTorch's group_norm.
+
+    Raises:
+        ValueError: for an input without a channel axis, or channels not divisible by
+            num_groups.
+
+    >>> import minigrad as mg
+    >>> y = group_norm(mg.randn(2, 4, 3, rng=0), 2).data
+    >>> bool(np.allclose(y.reshape(2, 2, 6).mean(axis=-1), 0))
+    True
+    """
+    x = to_tensor(x, "group_norm")
+    if x.ndim < 2 or num_groups < 1 or x.shape[1] % num_groups:
+        raise ValueError(f"group_norm: expected (N, C, ...) with C divisible by num_groups="
+                         f"{num_groups}, got shape {x.shape}")
+    n, c = x.shape[:2]
+    grouped = x.reshape(n, num_groups, -1)
+    y = _normalize(grouped, (2,), eps)[0].reshape(x.shape)
+    per_channel = (c,) + (1,) * (x.ndim - 2)
+    if weight is not None:
+        y = y * weight.reshape(per_channel)
+    if bias is not None:
+        y = y + bias.reshape(per_channel)
     return y
 
 
@@ -147,6 +176,40 @@ class LayerNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.weight is not None}")
+
+
+class GroupNorm(Module):
+    """Group normalisation: each sample's channels normalised in groups (weight 1, bias 0
+    per channel); see `group_norm`.
+
+    Args:
+        num_groups: the groups, dividing num_channels.
+        num_channels: C.
+        eps: added to the (biased) variance.
+        affine: learn `weight` and `bias` of shape (C,).
+        dtype: the parameters' dtype (default `mg.get_default_dtype()`).
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, dtype: DTypeLike = None) -> None:
+        super().__init__()
+        if num_groups < 1 or num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
+                             f"num_groups ({num_groups})")
+        self.num_groups, self.num_channels, self.eps = num_groups, num_channels, eps
+        dtype = dtype or dtypes.get_default_dtype()
+        self.weight = Parameter(np.ones(num_channels, dtype)) if affine else None
+        self.bias = Parameter(np.zeros(num_channels, dtype)) if affine else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        check_input_dtype(self, x, self.weight)
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ValueError(f"GroupNorm: expected (N, {self.num_channels}, ...), got {x.shape}")
+        return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
+                f"affine={self.weight is not None}")
 
 
 class _BatchNorm(Module):

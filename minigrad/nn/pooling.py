@@ -23,6 +23,7 @@ import numpy as np
 from minigrad.nn.conv import IntPair, _pair, unfold
 from minigrad.nn.module import Module
 from minigrad.ops.windows import MaxPool, output_size
+from minigrad.ops import stack
 from minigrad.tensor import Tensor, to_tensor
 from minigrad.typing import TensorLike
 
@@ -233,3 +234,47 @@ class AvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+def adaptive_avg_pool2d(x: TensorLike, output_size: IntPair) -> Tensor:
+    """Average pooling to a given output size, PyTorch's adaptive rule: output cell i of an
+    axis of length n averages input cells floor(i n / out) up to ceil((i + 1) n / out), so
+    the windows cover the input and may overlap or differ in size by one.
+
+    >>> import minigrad as mg
+    >>> adaptive_avg_pool2d(mg.arange(16.0).reshape(1, 1, 4, 4), 1).data[0, 0]
+    array([[7.5]])
+    """
+    x = to_tensor(x, "adaptive_avg_pool2d")
+    if x.ndim != 4:
+        raise ValueError(f"adaptive_avg_pool2d wants an NCHW input, got shape {x.shape}")
+    out = _pair(output_size, "adaptive_avg_pool2d: output_size")
+    (h, w), (oh, ow) = x.shape[2:], out
+    if min(out) < 1:
+        raise ValueError(f"adaptive_avg_pool2d: output_size must be >= 1, got {out}")
+    if h % oh == 0 and w % ow == 0:  # equal windows: one average pooling
+        return avg_pool2d(x, (h // oh, w // ow))
+    rows = [(i * h // oh, -(-(i + 1) * h // oh)) for i in range(oh)]
+    cols = [(j * w // ow, -(-(j + 1) * w // ow)) for j in range(ow)]
+    cells = [[x[:, :, top:bottom, left:right].mean(axis=(2, 3)) for left, right in cols]
+             for top, bottom in rows]
+    return stack([stack(row, axis=-1) for row in cells], axis=-2)
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to `output_size`; see `adaptive_avg_pool2d` ((1, 1): global pooling).
+
+    >>> import minigrad as mg
+    >>> AdaptiveAvgPool2d((1, 1))(mg.zeros((2, 3, 7, 5))).shape
+    (2, 3, 1, 1)
+    """
+
+    def __init__(self, output_size: IntPair) -> None:
+        super().__init__()
+        self.output_size = _pair(output_size, "AdaptiveAvgPool2d: output_size")
+
+    def forward(self, x: Tensor) -> Tensor:
+        return adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
