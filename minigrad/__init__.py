@@ -25,7 +25,7 @@ from minigrad.factories import (arange, as_tensor, eye, from_numpy, full, linspa
                                 ones, ones_like, rand, randint, randn, tensor, zeros, zeros_like)
 from minigrad.random import manual_seed
 from minigrad.ops import (abs, add, astype, broadcast_to, clip, concatenate, cos, divide, exp,
-                          expand_dims, log, log_softmax, logsumexp, matmul, max, maximum, mean,
+                          expand_dims, log, log1p, log_softmax, logsumexp, matmul, max, maximum, mean,
                           min, minimum, multiply, negative, power, relu, reshape, sigmoid, sign,
                           sin, softmax, sqrt, squeeze, stack, subtract, sum, swapaxes, tanh,
                           transpose, var, where)
@@ -33,8 +33,8 @@ from minigrad.ops import (abs, add, astype, broadcast_to, clip, concatenate, cos
 from minigrad.ops import (allclose, argmax, argmin, cat, clamp, flatten, floor_divide, permute,
                           remainder, std, tril, triu,
                           unsqueeze)
-from minigrad.ops import (chunk, cumsum, gather, sort, split, take_along_axis, topk,
-                          unbind)
+from minigrad.ops import (chunk, cumsum, flip, gather, norm, sort, split, take_along_axis,
+                          topk, unbind)
 from minigrad.transforms import grad, hessian, jacobian, jvp, value_and_grad, vjp
 from minigrad.engines import use_engine
 from minigrad.anomaly import AnomalyError, detect_anomaly
@@ -57,13 +57,13 @@ __all__ = [
     "set_grad_enabled", "Primitive", "Tape", "arange", "as_tensor", "eye", "from_numpy",
     "full", "linspace", "multinomial", "ones", "ones_like", "rand", "randint", "randn",
     "tensor", "zeros", "zeros_like", "manual_seed", "abs", "add", "astype", "broadcast_to",
-    "clip", "concatenate", "cos", "divide", "exp", "expand_dims", "log", "log_softmax",
+    "clip", "concatenate", "cos", "divide", "exp", "expand_dims", "log", "log1p", "log_softmax",
     "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "multiply", "negative",
     "power", "relu", "reshape", "sigmoid", "sign", "sin", "softmax", "sqrt", "squeeze",
     "stack", "subtract", "sum", "swapaxes", "tanh", "transpose", "var", "where", "allclose",
     "argmax", "argmin", "cat", "clamp", "flatten", "floor_divide", "permute", "remainder", "std",
     "tril", "triu",
-    "unsqueeze", "chunk", "cumsum", "gather", "sort", "split", "take_along_axis", "topk",
+    "unsqueeze", "chunk", "cumsum", "flip", "gather", "norm", "sort", "split", "take_along_axis", "topk",
     "unbind", "grad", "hessian", "jacobian", "jvp", "value_and_grad", "vjp", "use_engine",
     "AnomalyError", "detect_anomaly", "reference", "load", "save", "Graph", "draw", "data",
     "datasets", "nn", "optim", "spellings", "testing", "ops",

@@ -24,6 +24,7 @@ engine, and this file is the one table of what a PyTorch user can write:
     x.gather(dim, index)               take_along_axis
     x.sort(dim) .topk(k, dim)          (values, indices); the values differentiable
     x.cumsum(dim)                      running sums (the CumSum primitive)
+    x.flip(dims)  x.norm(p, dim)       reversed axes; the p-norm (gradient 0 at zero)
 
 Every method that takes an axis takes `dim=`/`keepdim=` as well (minigrad/spellings.py),
 and the names PyTorch has but minigrad spells differently (x.cuda, x.device, x.grad_fn,
@@ -187,6 +188,11 @@ class PyTorchNames:
              sorted: bool = True) -> Any: return mg.topk(self, k, axis, largest, sorted)  # noqa: A002
     @pytorch_keywords
     def cumsum(self: Tensor, axis: int) -> Tensor: return mg.cumsum(self, axis)
+    def flip(self: Tensor, *dims: int | Sequence[int], axis: Any = None) -> Tensor:
+        return mg.flip(self, _flat_dims(dims), axis=axis)
+    @pytorch_keywords
+    def norm(self: Tensor, p: builtins.float = 2, axis: Axis = None, keepdims: builtins.bool = False
+             ) -> Tensor: return mg.norm(self, p, axis, keepdims)
     def type_as(self: Tensor, other: Tensor) -> Tensor: return mg.astype(self, other.dtype)
     def to(self: Tensor, *args: Any, dtype: DTypeLike = None, device: str | None = None,
            copy: bool = False) -> Tensor:
@@ -233,7 +239,6 @@ class PyTorchNames:
     nelement = Unavailable("write x.size or x.numel()")
     square = Unavailable("write x ** 2 or x * x")
     sign = Unavailable("write mg.sign(x)")
-    norm = Unavailable("minigrad has no norm; write (x * x).sum().sqrt() for the 2-norm")
     log2 = Unavailable("write x.log() / math.log(2)")
     log10 = Unavailable("write x.log() / math.log(10)")
 
@@ -245,6 +250,13 @@ class PyTorchNames:
 #: The names above that only explain themselves.
 _UNAVAILABLE = frozenset(name for name, value in vars(PyTorchNames).items()
                          if isinstance(value, Unavailable))
+
+
+def _flat_dims(dims: tuple[Any, ...]) -> Any:
+    """x.flip(0, 1), x.flip((0, 1)) and x.flip(dims=...) alike: the axes, or None."""
+    if not dims:
+        return None
+    return tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
 
 
 def _expanded_shape(shape: tuple[int, ...], sizes: tuple[Any, ...]) -> tuple[int, ...]:

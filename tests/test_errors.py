@@ -187,7 +187,7 @@ def test_a_pytorch_name_on_mg_says_what_to_write(name, says):
 @pytest.mark.parametrize("name, says", [
     ("cuda", "no devices"), ("device", "no devices"), ("grad_fn", "mg.Tape()"),
     ("values", "x.argmax(dim)"), ("add_", "x += y"), ("mm", "x @ y"),
-    ("norm", "2-norm"), ("sign", "mg.sign(x)"), ("log2", "math.log(2)"),
+    ("new_ones", "mg.ones"), ("sign", "mg.sign(x)"), ("log2", "math.log(2)"),
 ])
 def test_a_pytorch_name_on_a_tensor_says_what_to_write(name, says):
     with pytest.raises(AttributeError) as info:

@@ -116,3 +116,16 @@ def test_kl_div_takes_log_probabilities_and_its_reductions(rng):
     np.testing.assert_allclose(x.grad.data, -t, rtol=1e-14)  # d/d(log q) of -t log q
     with pytest.raises(ValueError, match="batchmean"):
         F.kl_div(log_q, t, reduction="average")
+
+
+def test_softplus_is_exact_in_both_tails(rng):
+    x = np.array([-800.0, -40.0, 0.0, 3.0, 19.0, 21.0, 800.0])
+    expected = np.where(x > 20, x, np.log1p(np.exp(np.minimum(x, 20))))
+    with np.errstate(over="raise"):
+        np.testing.assert_allclose(F.softplus(mg.tensor(x)).data, expected, rtol=1e-15)
+    np.testing.assert_allclose(nn.Softplus(beta=2.0)(mg.tensor(x[:5])).data,
+                               np.log1p(np.exp(2 * x[:5])) / 2, rtol=1e-14)
+    grads = _grad(F.softplus, x)
+    np.testing.assert_allclose(grads, np.where(x > 20, 1.0, np.exp(np.minimum(x, 20)) / (1 + np.exp(np.minimum(x, 20)))),
+                               rtol=1e-14)
+    assert gradcheck(lambda x: F.softplus(x, beta=0.5), rng.standard_normal(10) * 4)

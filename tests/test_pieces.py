@@ -88,3 +88,21 @@ def test_expand_keeps_minus_one_axes_and_adds_leading_ones():
         x.expand(3)
     with pytest.raises(ValueError, match="must cover"):
         x.expand(-1, 2, 3)
+
+
+def test_flip_and_norm(rng):
+    x = mg.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    assert x.flip(0, 1).tolist() == [[5, 4, 3], [2, 1, 0]] == mg.flip(x, dims=[0, 1]).tolist()
+    assert mg.flip(x, axis=0).tolist() == [[3, 4, 5], [0, 1, 2]] == x.flip((0,)).tolist()
+    x.flip(1).backward(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+    np.testing.assert_array_equal(x.grad.data, [[3, 2, 1], [6, 5, 4]])
+    a = rng.standard_normal((3, 4))
+    np.testing.assert_allclose(mg.norm(a).data, np.linalg.norm(a), rtol=1e-14)
+    np.testing.assert_allclose(mg.tensor(a).norm(1, dim=1, keepdim=True).data,
+                               np.abs(a).sum(1, keepdims=True), rtol=1e-14)
+    np.testing.assert_allclose(mg.norm(a, 3, dim=0).data, (np.abs(a) ** 3).sum(0) ** (1 / 3),
+                               rtol=1e-13)
+    assert gradcheck(lambda a: mg.norm(a, dim=1), a)
+    zero = mg.tensor(np.zeros(3), requires_grad=True)  # PyTorch: gradient 0, not nan
+    mg.norm(zero).backward()
+    np.testing.assert_array_equal(zero.grad.data, [0, 0, 0])

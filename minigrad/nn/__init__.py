@@ -2,7 +2,7 @@
 from minigrad.nn import functional, init, utils
 from minigrad.nn.module import Module, Parameter
 from minigrad.nn.activation import (ELU, GELU, Hardtanh, LeakyReLU, LogSoftmax, ReLU, ReLU6,
-                                    Sigmoid, SiLU, Softmax, Tanh)
+                                    Sigmoid, SiLU, Softmax, Softplus, Tanh)
 from minigrad.nn.containers import ModuleDict, ModuleList, Sequential
 from minigrad.nn.dropout import Dropout
 from minigrad.nn.embedding import Embedding
@@ -26,5 +26,5 @@ __all__ = [
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell",
     "GRUCell", "ELU", "Hardtanh", "ReLU6", "SiLU", "BCELoss", "HuberLoss", "KLDivLoss",
     "L1Loss", "SmoothL1Loss", "MultiheadAttention", "Unflatten", "AdaptiveAvgPool2d",
-    "GroupNorm", "F",
+    "GroupNorm", "Softplus", "F",
 ]

@@ -1,12 +1,12 @@
-"""Activation layers (ReLU, LeakyReLU, Tanh, Sigmoid, GELU, SiLU, ELU, Hardtanh, ReLU6,
-Softmax, LogSoftmax) and the functional forms of GELU, leaky_relu, silu, elu, hardtanh and
-relu6."""
+"""Activation layers (ReLU, LeakyReLU, Tanh, Sigmoid, GELU, SiLU, ELU, Softplus, Hardtanh,
+ReLU6, Softmax, LogSoftmax) and the functional forms of GELU, leaky_relu, silu, elu,
+softplus, hardtanh and relu6."""
 from __future__ import annotations
 
 import math
 
 from minigrad.nn.module import Module
-from minigrad.ops.elementwise import exp, sigmoid, tanh
+from minigrad.ops.elementwise import exp, log1p, sigmoid, tanh
 from minigrad.ops.selection import where
 from minigrad.ops.softmax import log_softmax, softmax
 from minigrad.ops.special import erf
@@ -64,6 +64,22 @@ def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     x = to_tensor(x, "elu")
     positive = x > 0
     return where(positive, x, alpha * (exp(where(positive, 0.0, x)) - 1))
+
+
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (PyTorch's
+    switch to the linear part, where the two agree to rounding).
+
+    log1p keeps it exact for very negative x; the exponential reads x only below the
+    threshold, so a large x never overflows into the gradient of the branch not taken.
+
+    >>> import minigrad as mg
+    >>> softplus(mg.tensor([-40.0, 0.0, 30.0]))
+    tensor([4.24835426e-18, 6.93147181e-01, 3.00000000e+01])
+    """
+    x = to_tensor(x, "softplus")
+    linear = x * beta > threshold
+    return where(linear, x, log1p(exp(where(linear, 0.0, x * beta))) / beta)
 
 
 def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
@@ -191,6 +207,20 @@ class ELU(Module):
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}"
+
+
+class Softplus(Module):
+    """log(1 + exp(beta x)) / beta, linear above the threshold; see `softplus`."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x: Tensor) -> Tensor:
+        return softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
 
 
 class Hardtanh(Module):

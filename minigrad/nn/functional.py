@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from minigrad.nn.activation import elu, gelu, hardtanh, leaky_relu, relu6, silu
+from minigrad.nn.activation import elu, gelu, hardtanh, leaky_relu, relu6, silu, softplus
 from minigrad.nn.attention import scaled_dot_product_attention
 from minigrad.nn.conv import conv2d
 from minigrad.nn.conv_transpose import conv_transpose2d
@@ -35,7 +35,7 @@ from minigrad.typing import TensorLike
 
 __all__ = ["linear", "conv2d", "conv_transpose2d", "pad", "max_pool2d", "avg_pool2d", "layer_norm", "batch_norm",
            "dropout", "one_hot", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax",
-           "log_softmax", "silu", "elu", "hardtanh", "relu6", "cross_entropy", "nll_loss",
+           "log_softmax", "silu", "elu", "softplus", "hardtanh", "relu6", "cross_entropy", "nll_loss",
            "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
            "kl_div", "binary_cross_entropy_with_logits", "scaled_dot_product_attention",
            "group_norm", "adaptive_avg_pool2d", "normalize", "cosine_similarity"]

@@ -7,11 +7,11 @@ from minigrad.primitive import trust_rules
 from minigrad.ops.arithmetic import (Add, Divide, Multiply, Negative, Power, Subtract, add,
                                      divide, multiply, negative, power, subtract)
 from minigrad.ops.broadcasting import BroadcastTo, broadcast_to
-from minigrad.ops.elementwise import (Abs, Cos, Exp, Log, Relu, Sigmoid, Sin, Sqrt, Tanh, abs,
-                                      cos, exp, log, relu, sigmoid, sin, sqrt, tanh)
+from minigrad.ops.elementwise import (Abs, Cos, Exp, Log, Log1p, Relu, Sigmoid, Sin, Sqrt, Tanh,
+                                      abs, cos, exp, log, log1p, relu, sigmoid, sin, sqrt, tanh)
 from minigrad.ops.indexing import GetItem, IndexAdd, getitem
 from minigrad.ops.linalg import Affine, MatMul, linear, matmul
-from minigrad.ops.pieces import (CumSum, Sorted, chunk, cumsum, gather, sort, split,
+from minigrad.ops.pieces import (CumSum, Sorted, chunk, cumsum, flip, gather, norm, sort, split,
                                  take_along_axis, topk, unbind)
 from minigrad.ops.reductions import (Max, Min, Sum, all, any, argmax, argmin, max, mean, min,
                                      std, sum, var)
@@ -29,7 +29,7 @@ from minigrad.ops.windows import Fold, MaxPool, Unfold
 
 PRIMITIVES = (
     Add, Subtract, Multiply, Divide, Negative, Power,
-    Exp, Log, Sqrt, Abs, Tanh, Sigmoid, Relu, Sin, Cos,
+    Exp, Log, Log1p, Sqrt, Abs, Tanh, Sigmoid, Relu, Sin, Cos,
     Maximum, Minimum, Where, Clip,
     Sum, Max, Min,
     BroadcastTo, Reshape, Transpose, Concatenate, Cast, Identity, Clone,
@@ -45,6 +45,7 @@ __all__ = [
     "Add", "Divide", "Multiply", "Negative", "Power", "Subtract", "add", "divide", "multiply",
     "negative", "power", "subtract", "BroadcastTo", "broadcast_to", "Abs", "Cos", "Exp", "Log",
     "Relu", "Sigmoid", "Sin", "Sqrt", "Tanh", "abs", "cos", "exp", "log", "relu", "sigmoid",
+    "Log1p", "log1p",
     "sin", "sqrt", "tanh", "GetItem", "IndexAdd", "getitem", "Affine", "MatMul", "linear",
     "matmul", "Max", "Min", "Sum", "all", "any", "argmax", "argmin", "max", "mean", "min",
     "std", "sum", "var", "Clip", "Maximum", "Minimum", "Where", "allclose", "clamp", "clip",
@@ -54,5 +55,5 @@ __all__ = [
     "squeeze", "stack", "swapaxes", "t", "transpose", "unsqueeze", "LogSoftmax", "LogSumExp",
     "Softmax", "log_softmax", "logsumexp", "softmax", "BinaryCrossEntropyWithLogits",
     "SoftmaxNLL", "Erf", "erf", "Fold", "MaxPool", "Unfold", "CumSum", "Sorted", "chunk",
-    "cumsum", "gather", "sort", "split", "take_along_axis", "topk", "unbind", "PRIMITIVES",
+    "cumsum", "flip", "gather", "norm", "sort", "split", "take_along_axis", "topk", "unbind", "PRIMITIVES",
 ]

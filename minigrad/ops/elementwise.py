@@ -51,6 +51,27 @@ class Log(Primitive):
         return x_dot / x
 
 
+class Log1p(Primitive):
+    """Log1p — log(1 + x), exact for tiny x where log(1 + x) rounds 1 + x first.
+
+      forward:  z = log1p(x)
+      jvp:      z_dot = x_dot / (1 + x)
+      vjp:      x_bar = z_bar / (1 + x)
+    """
+
+    __slots__ = ()
+    reads_output = False
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.log1p(x)
+
+    def vjp(self, z_bar: Array, z: Array, x: Array) -> Array:
+        return z_bar / (1 + x)
+
+    def jvp(self, x_dot: Array, z: Array, x: Array) -> Array:
+        return x_dot / (1 + x)
+
+
 class Sqrt(Primitive):
     """Sqrt (valid for x > 0; the derivative is infinite at 0).
 
@@ -197,6 +218,11 @@ def exp(x: TensorLike) -> Tensor:
 def log(x: TensorLike) -> Tensor:
     """Elementwise natural logarithm (NaN for x < 0 and -inf at 0, as NumPy)."""
     return Log()(x)
+
+
+def log1p(x: TensorLike) -> Tensor:
+    """Elementwise log(1 + x), accurate where x is tiny (NumPy's log1p)."""
+    return Log1p()(x)
 
 
 def sqrt(x: TensorLike) -> Tensor:

@@ -1,4 +1,5 @@
 """Pieces of a tensor, by PyTorch's names: `split`, `chunk`, `unbind` (slices along an axis),
+`flip` (the axes reversed), `norm`,
 `take_along_axis` (PyTorch's `gather`), `sort` and `topk` (values with their indices), and
 the running sum `cumsum`.
 
@@ -16,11 +17,14 @@ from typing import Any, NamedTuple, Sequence
 import numpy as np
 
 from minigrad.ops.indexing import getitem
+from minigrad.ops.elementwise import abs as abs_
 from minigrad.ops.reductions import normalize_axis
+from minigrad.ops.reductions import sum as sum_
+from minigrad.ops.selection import where
 from minigrad.primitive import Primitive, apply_in_rule
 from minigrad.spellings import pytorch_keywords
 from minigrad.tensor import Tensor, to_tensor, wrap
-from minigrad.typing import Array, TensorLike
+from minigrad.typing import Array, Axis, TensorLike
 
 
 def _axis(axis: int, ndim: int, op: str) -> int:
@@ -211,3 +215,41 @@ def cumsum(x: TensorLike, axis: int) -> Tensor:
     """
     x = to_tensor(x, "cumsum")
     return CumSum(_axis(axis, x.ndim, "cumsum"))(x)
+
+
+def flip(x: TensorLike, dims: int | Sequence[int] | None = None, *,
+         axis: int | Sequence[int] | None = None) -> Tensor:
+    """x with the order of the given axes reversed: PyTorch's flip(dims), NumPy's
+    flip(axis) (all axes when neither is given, as NumPy).
+
+    >>> import minigrad as mg
+    >>> mg.flip(mg.tensor([[1, 2], [3, 4]]), dims=1)
+    tensor([[2, 1],
+            [4, 3]])
+    """
+    if dims is not None and axis is not None:
+        raise TypeError("flip() got dims= and axis=, PyTorch's and NumPy's spellings of one "
+                        "parameter; pass one")
+    x = to_tensor(x, "flip")
+    axes = normalize_axis(dims if axis is None else axis, x.ndim, "flip")
+    return getitem(x, tuple(slice(None, None, -1) if a in axes else slice(None)
+                            for a in range(x.ndim)))
+
+
+@pytorch_keywords
+def norm(x: TensorLike, p: float = 2, axis: Axis = None,
+         keepdims: bool = False) -> Tensor:
+    """The p-norm (sum |x|^p)^(1/p) over `axis` (all elements by default), p >= 1, as
+    PyTorch's x.norm(p, dim). Its gradient at a zero vector is 0 (PyTorch's choice, a
+    subgradient), not the nan of 0 / 0: the root reads only sums that are not zero.
+
+    >>> import minigrad as mg
+    >>> mg.norm(mg.tensor([[3.0, 4.0], [0.0, 0.0]]), dim=1)
+    tensor([5., 0.])
+    """
+    if p < 1:
+        raise ValueError(f"norm: p must be >= 1 (a norm), got {p}")
+    x = to_tensor(x, "norm")
+    total = sum_(x * x if p == 2 else abs_(x) ** p, axis=axis, keepdims=keepdims)
+    nonzero = total.data > 0
+    return where(nonzero, where(nonzero, total, 1.0) ** (1 / p), 0.0)

@@ -14,6 +14,7 @@ import minigrad as mg
 from minigrad.ops import (Abs, Add, BroadcastTo, Cast, Clip, Concatenate, Cos, Divide, Exp,
                           Affine, GetItem, Identity, IndexAdd, Log, MatMul, Max, Maximum, Min, Minimum,
                           Multiply, Negative, Power, Relu, Reshape, Sigmoid, Sin, Sqrt, Subtract,
+                          Log1p,
                           Sum, Tanh, Transpose, Where)
 from minigrad.ops.reductions import normalize_axis
 from tests.op_specs.spec import (Case, OpSpec, arrays, axis_and_keepdims, broadcast_pair,
@@ -360,6 +361,7 @@ SPECS = [
     unary("exp", Exp, mg.exp, np.exp),
     unary("log", Log, mg.log, np.log, reals(0.2, 3.0)),
     unary("sqrt", Sqrt, mg.sqrt, np.sqrt, reals(0.2, 3.0)),
+    unary("log1p", Log1p, mg.log1p, np.log1p, reals(-0.8, 3.0)),
     unary("abs", Abs, mg.abs, np.abs, reals(avoid=[0.0])),
     unary("tanh", Tanh, mg.tanh, np.tanh),
     unary("sigmoid", Sigmoid, mg.sigmoid, lambda x: 1 / (1 + np.exp(-x)), reals(-4.0, 4.0),
