@@ -70,16 +70,12 @@ def max_pool2d(x: TensorLike, kernel_size: IntPair, stride: IntPair | None = Non
     array([[ 5.,  7.],
            [13., 15.]])
     """
+    dilation = _pair(dilation, "max_pool2d: dilation")
     x, kernel, stride, padding = _pooling_arguments(x, kernel_size, stride, padding,
                                                     "max_pool2d", dilation)
-    dilation = _pair(dilation, "max_pool2d: dilation")
-    sides = []
-    for axis in (0, 1):
-        k, s, p, d, size = kernel[axis], stride[axis], padding[axis], dilation[axis], x.shape[2 + axis]
-        last_start = (_pool_size(size, k, s, p, ceil_mode, d) - 1) * s - p
-        # -inf after the input: the padding, and more for a last ceil_mode window
-        sides.append((p, max(p, last_start + d * (k - 1) + 1 - size)))
-    op = MaxPool(kernel, stride, tuple(sides), dilation)
+    sides = tuple(_window_starts(x.shape[2 + axis], kernel[axis], stride[axis], padding[axis],
+                                 ceil_mode, dilation[axis])[1] for axis in (0, 1))
+    op = MaxPool(kernel, stride, sides, dilation)  # -inf in the padding
     out = op(x)
     if not return_indices:
         return out
@@ -89,7 +85,7 @@ def max_pool2d(x: TensorLike, kernel_size: IntPair, stride: IntPair | None = Non
 
 
 def _pooling_arguments(x: TensorLike, kernel_size: IntPair, stride: IntPair | None,
-                       padding: IntPair, op: str, dilation: IntPair = 1
+                       padding: IntPair, op: str, dilation: tuple[int, int] = (1, 1)
                        ) -> tuple[Tensor, tuple[int, int], tuple[int, int], tuple[int, int]]:
     """x as a Tensor and (h, w) pairs of kernel, stride (default: the kernel) and padding,
     checked as PyTorch checks them: an NCHW input, padding at most half the kernel, and
@@ -98,17 +94,16 @@ def _pooling_arguments(x: TensorLike, kernel_size: IntPair, stride: IntPair | No
     kernel = _pair(kernel_size, f"{op}: kernel_size")
     stride = kernel if stride is None else _pair(stride, f"{op}: stride")
     padding = _pair(padding, f"{op}: padding")
-    spacing = _pair(dilation, f"{op}: dilation")
     if x.ndim != 4:
         raise ValueError(f"{op} wants an NCHW input (N, C, H, W), got a {x.ndim}-d "
                          f"tensor of shape {x.shape}; for a single image add a batch axis")
     for axis in (0, 1):
-        if stride[axis] < 1 or spacing[axis] < 1 or not 0 <= 2 * padding[axis] <= kernel[axis]:
+        if stride[axis] < 1 or dilation[axis] < 1 or not 0 <= 2 * padding[axis] <= kernel[axis]:
             raise ValueError(f"{op}: need stride >= 1, dilation >= 1 and 0 <= padding <= "
                              f"kernel / 2, got kernel {kernel}, stride {stride}, padding "
-                             f"{padding}, dilation {spacing}")
-        if output_size(x.shape[2 + axis], kernel[axis], 1, padding[axis], spacing[axis]) < 1:
-            raise ValueError(f"{op}: kernel {kernel} (dilation {spacing}) is larger than the "
+                             f"{padding}, dilation {dilation}")
+        if output_size(x.shape[2 + axis], kernel[axis], 1, padding[axis], dilation[axis]) < 1:
+            raise ValueError(f"{op}: kernel {kernel} (dilation {dilation}) is larger than the "
                              f"padded input {x.shape[2:]} (padding {padding})")
     return x, kernel, stride, padding
 
@@ -183,12 +178,10 @@ def avg_pool2d(x: TensorLike, kernel_size: IntPair, stride: IntPair | None = Non
     sides, counts = [], []
     for axis in (0, 1):
         k, s, p, size = kernel[axis], stride[axis], padding[axis], x.shape[2 + axis]
-        n_out = _pool_size(size, k, s, p, ceil_mode)
-        starts = np.arange(n_out) * s - p
-        # Zeros after the input: the padding, and more for a last ceil_mode window.
-        sides.append((p, max(p, int(starts[-1]) + k - size)))
+        starts, padded = _window_starts(size, k, s, p, ceil_mode)
+        sides.append(padded)  # zeros in the padding
         if divisor_override:
-            counts.append(np.ones(n_out))
+            counts.append(np.ones(len(starts)))
         elif count_include_pad:
             counts.append(np.minimum(starts + k, size + p) - starts)
         else:
@@ -198,16 +191,21 @@ def avg_pool2d(x: TensorLike, kernel_size: IntPair, stride: IntPair | None = Non
     return windows.sum(axis=(4, 5)).transpose(0, 3, 1, 2) / divisor
 
 
-def _pool_size(size: int, kernel: int, stride: int, padding: int, ceil_mode: bool,
-               dilation: int = 1) -> int:
-    """Windows along one axis; with ceil_mode the last may be partial, but must start
-    inside the input or the padding before it (PyTorch's rule)."""
-    if not ceil_mode:
-        return output_size(size, kernel, stride, padding, dilation)
-    n_out = math.ceil((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1
-    if (n_out - 1) * stride >= size + padding:
-        n_out -= 1
-    return n_out
+def _window_starts(size: int, kernel: int, stride: int, padding: int, ceil_mode: bool,
+                   dilation: int = 1) -> tuple[np.ndarray, tuple[int, int]]:
+    """Where each window along one axis starts (in the input's coordinates, negative in
+    the padding), and the padding (before, after) they need: the given padding, and more
+    after it for a last, partial ceil_mode window, which must still start inside the
+    input or the padding before it (PyTorch's rule)."""
+    if ceil_mode:
+        n_out = math.ceil((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1
+        if (n_out - 1) * stride >= size + padding:
+            n_out -= 1
+    else:
+        n_out = output_size(size, kernel, stride, padding, dilation)
+    starts = np.arange(n_out) * stride - padding
+    extent = dilation * (kernel - 1) + 1
+    return starts, (padding, max(padding, int(starts[-1]) + extent - size))
 
 
 class AvgPool2d(Module):
