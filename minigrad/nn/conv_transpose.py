@@ -65,9 +65,7 @@ def conv_transpose2d(x: TensorLike, weight: TensorLike, bias: TensorLike | None 
         raise ValueError(f"conv_transpose2d: the weight {weight.shape} (in_channels, "
                          f"out_channels / groups, kh, kw) expects an (N, {in_channels}, H, W) "
                          f"input, got shape {x.shape}")
-    if groups < 1 or in_channels % groups:
-        raise ValueError(f"conv_transpose2d: groups={groups} must be >= 1 and divide the "
-                         f"{in_channels} input channels")
+    check_groups("conv_transpose2d", in_channels, group_out * groups, groups)
     stride = _pair(stride, "conv_transpose2d: stride")
     padding = _pair(padding, "conv_transpose2d: padding")
     output_padding = _pair(output_padding, "conv_transpose2d: output_padding")

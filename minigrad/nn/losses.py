@@ -6,6 +6,7 @@ import numpy as np
 from minigrad import dtypes
 from minigrad.nn import functional as F
 from minigrad.nn.module import Module
+from minigrad.nn.pointwise_losses import check_kl_reduction
 from minigrad.nn.targets import not_a_reduction
 from minigrad.tensor import Tensor
 from minigrad.typing import TensorLike
@@ -22,6 +23,15 @@ class _ReducedLoss(Module):
         return f"reduction={self.reduction!r}"
 
 
+def _hold_weight(loss: Module, weight: TensorLike | None) -> None:
+    """`weight` as the loss's buffer (PyTorch keeps it so: it is in the state dict); a
+    string there is a reduction in PyTorch's weight position, and says so."""
+    not_a_reduction(weight, type(loss).__name__)
+    if weight is not None and not isinstance(weight, (np.ndarray, Tensor)):
+        weight = dtypes.to_array(weight)
+    loss.register_buffer("weight", weight)
+
+
 class _WeightedLoss(_ReducedLoss):
     """A loss over classes: class weights (a buffer, as PyTorch keeps them, so they are in
     the state dict), ignore_index and the reduction."""
@@ -30,11 +40,8 @@ class _WeightedLoss(_ReducedLoss):
 
     def __init__(self, weight: TensorLike | None = None, ignore_index: int = -100,
                  reduction: str = "mean") -> None:
-        not_a_reduction(weight, type(self).__name__)
         super().__init__(reduction)
-        if weight is not None and not isinstance(weight, (np.ndarray, Tensor)):
-            weight = dtypes.to_array(weight)
-        self.register_buffer("weight", weight)
+        _hold_weight(self, weight)
         self.ignore_index = ignore_index
 
     def extra_repr(self) -> str:
@@ -165,11 +172,8 @@ class BCELoss(_ReducedLoss):
     weight: Tensor | None  # a buffer
 
     def __init__(self, weight: TensorLike | None = None, reduction: str = "mean") -> None:
-        not_a_reduction(weight, "BCELoss")
         super().__init__(reduction)
-        if weight is not None and not isinstance(weight, (np.ndarray, Tensor)):
-            weight = dtypes.to_array(weight)
-        self.register_buffer("weight", weight)
+        _hold_weight(self, weight)
 
     def forward(self, input: Tensor, target: TensorLike) -> Tensor:  # noqa: A002
         return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
@@ -181,10 +185,8 @@ class KLDivLoss(Module):
 
     def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
         super().__init__()
-        if reduction not in ("mean", "sum", "none", "batchmean"):
-            raise ValueError(f"KLDivLoss: reduction must be one of 'mean', 'sum', 'none', "
-                             f"'batchmean', got {reduction!r}")
-        self.reduction, self.log_target = reduction, log_target
+        self.reduction = check_kl_reduction(reduction, "KLDivLoss")
+        self.log_target = log_target
 
     def forward(self, input: Tensor, target: TensorLike) -> Tensor:  # noqa: A002
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)

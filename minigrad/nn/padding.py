@@ -87,11 +87,9 @@ def pad(input: TensorLike, pad: Sequence[int], mode: str = "constant",  # noqa: 
     first = len(widths) - len(pad) // 2  # the first padded axis
     reads = [_source_positions(mode, n, before, after, axis)
              for axis, ((before, after), n) in enumerate(zip(widths, x.shape)) if axis >= first]
-    # one index array per axis from the first padded one on, shaped to broadcast as
-    # np.ix_ does (adjacent arrays: the result keeps the axis order)
-    grid = tuple(positions.reshape((-1,) + (1,) * (len(reads) - 1 - k))
-                 for k, positions in enumerate(reads))
-    return getitem(x, (slice(None),) * first + grid)
+    # one index array per axis from the first padded one on (adjacent arrays: the result
+    # keeps the axis order)
+    return getitem(x, (slice(None),) * first + np.ix_(*reads))
 
 
 def _widths(pad: Sequence[int], shape: tuple[int, ...]) -> tuple[tuple[int, int], ...]:

@@ -153,9 +153,7 @@ def kl_div(input: TensorLike, target: TensorLike, reduction: str = "mean",  # no
     0.368064
     """
     op = "kl_div"
-    if reduction not in REDUCTIONS + ("batchmean",):
-        raise ValueError(f"{op}: reduction must be one of 'mean', 'sum', 'none', 'batchmean', "
-                         f"got {reduction!r}")
+    check_kl_reduction(reduction, op)
     log_q = to_tensor(input, op)
     t = constant(target, op).astype(log_q.dtype)
     if t.shape != log_q.shape:
@@ -176,6 +174,14 @@ def check_reduction(reduction: str, op: str) -> str:
     """`reduction` if it is "mean", "sum" or "none", else a ValueError naming `op`."""
     if reduction not in REDUCTIONS:
         raise ValueError(f"{op}: reduction must be one of {', '.join(map(repr, REDUCTIONS))}, "
+                         f"got {reduction!r}")
+    return reduction
+
+
+def check_kl_reduction(reduction: str, op: str) -> str:
+    """`reduction` if it is "mean", "sum", "none" or kl_div's "batchmean", else a ValueError."""
+    if reduction not in REDUCTIONS + ("batchmean",):
+        raise ValueError(f"{op}: reduction must be one of 'mean', 'sum', 'none', 'batchmean', "
                          f"got {reduction!r}")
     return reduction
 
