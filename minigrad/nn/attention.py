@@ -54,18 +54,27 @@ def scaled_dot_product_attention(query: TensorLike, key: TensorLike, value: Tens
     if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
         raise ValueError(f"scaled_dot_product_attention: query {q.shape}, key {k.shape} and "
                          f"value {v.shape} must be (..., L, E), (..., S, E) and (..., S, Ev)")
-    factor = 1 / math.sqrt(q.shape[-1]) if scale is None else scale
-    scores = (q @ k.swapaxes(-1, -2)) * factor
-    length, source = q.shape[-2], k.shape[-2]
-    if is_causal:
-        scores = where(np.tril(np.ones((length, source), dtype=bool)), scores, -np.inf)
+    masks: list[Any] = [_causal(q.shape[-2], k.shape[-2])] if is_causal else []
     if attn_mask is not None:
-        mask = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
-        scores = where(mask, scores, -np.inf) if mask.dtype == bool else scores + attn_mask
+        masks.append(attn_mask)
+    return _attention_weights(q, k, scale, masks, dropout_p) @ v
+
+
+def _attention_weights(q: Tensor, k: Tensor, scale: float | None, masks: list[Any],
+                       dropout_p: float) -> Tensor:
+    """softmax(Q K^T * scale + masks) over the keys, then dropout: each mask boolean,
+    True where a query may attend (else -inf), or floats added to the scores."""
+    scores = (q @ k.swapaxes(-1, -2)) * (1 / math.sqrt(q.shape[-1]) if scale is None else scale)
+    for mask in masks:
+        array = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+        scores = where(array, scores, -np.inf) if array.dtype == bool else scores + mask
     weights = softmax(scores, axis=-1)
-    if dropout_p > 0:
-        weights = dropout(weights, dropout_p, training=True)
-    return weights @ v
+    return dropout(weights, dropout_p, training=True) if dropout_p > 0 else weights
+
+
+def _causal(length: int, source: int) -> np.ndarray:
+    """Query i may attend to keys 0..i: the lower triangle."""
+    return np.tril(np.ones((length, source), dtype=bool))
 
 
 class MultiheadAttention(Module):
@@ -145,11 +154,9 @@ class MultiheadAttention(Module):
         # (N, L, E) -> (N, H, L, E / H): each head its slice of the features
         q_h, k_h, v_h = (t.reshape(n, t.shape[1], heads, e // heads).transpose(0, 2, 1, 3)
                          for t in projected)
-        scores = (q_h @ k_h.swapaxes(-1, -2)) * (1 / math.sqrt(e // heads))
-        scores = self._masked(scores, attn_mask, key_padding_mask, is_causal, n, length, source)
-        weights = softmax(scores, axis=-1)
-        if self.dropout and self.training:
-            weights = dropout(weights, self.dropout, training=True)
+        masks = self._allowed(attn_mask, key_padding_mask, is_causal, n, length, source)
+        weights = _attention_weights(q_h, k_h, None, masks,
+                                     self.dropout if self.training else 0.0)
         heads_out = (weights @ v_h).transpose(0, 2, 1, 3).reshape(n, length, e)
         output = self.out_proj(heads_out)
         if not self.batch_first:
@@ -158,22 +165,23 @@ class MultiheadAttention(Module):
             return output, None
         return output, weights.mean(axis=1) if average_attn_weights else weights
 
-    def _masked(self, scores: Tensor, attn_mask: Any, key_padding_mask: Any, is_causal: bool,
-                n: int, length: int, source: int) -> Tensor:
-        """The scores (N, H, L, S) with the masks applied (True: not allowed)."""
+    def _allowed(self, attn_mask: Any, key_padding_mask: Any, is_causal: bool, n: int,
+                 length: int, source: int) -> list[Any]:
+        """The masks shaped for the (N, H, L, S) scores, in `_attention_weights`' terms:
+        this layer's booleans (True: NOT allowed) inverted, float masks as they are."""
         if is_causal and attn_mask is None:
-            attn_mask = ~np.tril(np.ones((length, source), dtype=bool))
+            attn_mask = ~_causal(length, source)
+        masks = []
         for mask, shape in ((attn_mask, None), (key_padding_mask, (n, 1, 1, source))):
             if mask is None:
                 continue
             array = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
-            if shape is None:  # attn_mask: (L, S) or (N H, L, S)
-                array = array.reshape(n, self.num_heads, length, source) if array.ndim == 3 \
-                    else array
-            else:
+            if shape is not None:
                 array = array.reshape(shape)
-            scores = where(array, -np.inf, scores) if array.dtype == bool else scores + array
-        return scores
+            elif array.ndim == 3:  # attn_mask (N H, L, S); (L, S) broadcasts as it is
+                array = array.reshape(n, self.num_heads, length, source)
+            masks.append(~array if array.dtype == bool else array)
+        return masks
 
     def extra_repr(self) -> str:
         return (f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"

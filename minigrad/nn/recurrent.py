@@ -35,7 +35,7 @@ from minigrad.nn import functional as F
 from minigrad.nn import init
 from minigrad.nn.casting import check_input_dtype
 from minigrad.nn.module import Module, Parameter
-from minigrad.ops import relu, stack, tanh
+from minigrad.ops import relu, stack, tanh, unbind
 from minigrad.ops.shape import concatenate
 from minigrad.tensor import Tensor, to_tensor
 from minigrad.typing import DTypeLike, RNGLike, TensorLike
@@ -86,6 +86,12 @@ def _parameters(module: Module, suffix: str, input_size: int, hidden_size: int, 
         setattr(module, name + suffix, Parameter(init.uniform(shape, bound, rng, dtype)))
 
 
+def _weights(module: Module, suffix: str) -> tuple[Any, ...]:
+    """(weight_ih, weight_hh, bias_ih, bias_hh) with `suffix`; a bias is None without bias."""
+    return tuple(getattr(module, name + suffix, None)
+                 for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+
+
 class _Cell(Module):
     """What the three cells share: their parameters, checks and printout."""
 
@@ -99,10 +105,6 @@ class _Cell(Module):
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
         _parameters(self, "", input_size, hidden_size, GATES[self.mode], bias,
                     init.as_generator(rng), dtype)
-
-    def _weights(self) -> tuple[Any, ...]:
-        return (self.weight_ih, self.weight_hh, getattr(self, "bias_ih", None),
-                getattr(self, "bias_hh", None))
 
     def _input(self, x: TensorLike) -> Tensor:
         x = to_tensor(x, type(self).__name__)
@@ -136,7 +138,7 @@ class RNNCell(_Cell):
         x = self._input(x)
         h = self._zeros(x) if h is None else to_tensor(h, "RNNCell")
         activation = tanh if self.nonlinearity == "tanh" else relu
-        return rnn_step(x, h, self._weights(), activation)
+        return rnn_step(x, h, _weights(self, ""), activation)
 
 
 class LSTMCell(_Cell):
@@ -155,7 +157,7 @@ class LSTMCell(_Cell):
         x = self._input(x)
         h, c = (self._zeros(x), self._zeros(x)) if state is None else \
             (to_tensor(state[0], "LSTMCell"), to_tensor(state[1], "LSTMCell"))
-        return lstm_step(x, h, c, self._weights())
+        return lstm_step(x, h, c, _weights(self, ""))
 
 
 class GRUCell(_Cell):
@@ -171,7 +173,7 @@ class GRUCell(_Cell):
     def forward(self, x: TensorLike, h: TensorLike | None = None) -> Tensor:
         x = self._input(x)
         h = self._zeros(x) if h is None else to_tensor(h, "GRUCell")
-        return gru_step(x, h, self._weights())
+        return gru_step(x, h, _weights(self, ""))
 
 
 class _Recurrent(Module):
@@ -234,17 +236,18 @@ class _Recurrent(Module):
         elif self.batch_first:
             x = x.transpose(1, 0, 2)
         states = self._initial_states(x, state, unbatched)
-        steps = [x[t] for t in range(x.shape[0])]  # split once (module docstring)
+        steps = list(unbind(x, 0))  # split once (module docstring)
         finals = []
         for layer in range(self.num_layers):
             outputs = []
             for direction, suffix in enumerate(("", "_reverse")[:1 + self.bidirectional]):
                 k = layer * (1 + self.bidirectional) + direction
                 carried = tuple(s[k] for s in states)
+                weights = _weights(self, f"_l{layer}{suffix}")
                 order = range(len(steps) - 1, -1, -1) if direction else range(len(steps))
                 out: list[Any] = [None] * len(steps)
                 for t in order:
-                    carried = self._step(steps[t], carried, self._weights(f"_l{layer}{suffix}"))
+                    carried = self._step(steps[t], carried, weights)
                     out[t] = carried[0]
                 outputs.append(out)
                 finals.append(carried)
@@ -278,10 +281,6 @@ class _Recurrent(Module):
                                  f"{shape} (D * num_layers, N, hidden_size), got {s.shape}")
             tensors.append(s)
         return tuple(tensors)
-
-    def _weights(self, suffix: str) -> tuple[Any, ...]:
-        return tuple(getattr(self, name + suffix, None)
-                     for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
 
     def _step(self, x: Tensor, carried: tuple[Tensor, ...], weights: tuple[Any, ...]
               ) -> tuple[Tensor, ...]:

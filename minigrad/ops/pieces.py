@@ -21,14 +21,11 @@ from minigrad.ops.elementwise import abs as abs_
 from minigrad.ops.reductions import normalize_axis
 from minigrad.ops.reductions import sum as sum_
 from minigrad.ops.selection import where
+from minigrad.ops.shape import _axis
 from minigrad.primitive import Primitive, apply_in_rule
 from minigrad.spellings import pytorch_keywords
 from minigrad.tensor import Tensor, to_tensor, wrap
 from minigrad.typing import Array, Axis, TensorLike
-
-
-def _axis(axis: int, ndim: int, op: str) -> int:
-    return normalize_axis(axis, ndim, op)[0]
 
 
 def _along(axis: int, index: Any) -> tuple[Any, ...]:
