@@ -84,18 +84,15 @@ def load(path: str | os.PathLike[str]) -> Any:
         ValueError: if the file holds object arrays (it was not written by `mg.save`).
     """
     with np.load(os.fspath(path), allow_pickle=False) as archive:
-        with zipfile.ZipFile(os.fspath(path)) as members:
-            has_structure = STRUCTURE in members.namelist()
-            structure = json.loads(members.read(STRUCTURE)) if has_structure else None
-        if structure is None:
+        if STRUCTURE not in archive.files:  # a member that is not .npy keeps its full name
             return {name: archive[name] for name in archive.files}
-        return _decode(structure, archive)
+        return _decode(json.loads(archive.zip.read(STRUCTURE)), archive)
 
 
 def _is_state_dict(state: Mapping[Any, Any]) -> bool:
     """Whether `state` is flat: string keys, and arrays, Tensors or numbers as values."""
-    return all(isinstance(key, str) and (isinstance(value, (np.ndarray, Tensor, np.generic)) or
-                                         isinstance(value, (bool, int, float)))
+    return all(isinstance(key, str) and
+               isinstance(value, (np.ndarray, Tensor, np.generic, bool, int, float))
                for key, value in state.items())
 
 
