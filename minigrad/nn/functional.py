@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from minigrad.nn.activation import elu, gelu, hardtanh, leaky_relu, relu6, silu, softplus
 from minigrad.nn.attention import scaled_dot_product_attention
 from minigrad.nn.conv import conv2d
@@ -25,10 +23,9 @@ from minigrad.nn.pointwise_losses import (binary_cross_entropy, check_reduction,
                                           kl_div, l1_loss, mse_loss, smooth_l1_loss)
 from minigrad.nn.pointwise_losses import reduce as _reduce
 from minigrad.nn.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
-from minigrad.ops import linear, log_softmax, mean, relu, sigmoid, softmax, tanh
+from minigrad.ops import linear, log_softmax, relu, sigmoid, softmax, tanh
 from minigrad.ops import sum as sum_
-from minigrad.ops.softmax_nll import (REDUCTIONS, BinaryCrossEntropyWithLogits, SoftmaxNLL,
-                                      TargetRows)
+from minigrad.ops.softmax_nll import BinaryCrossEntropyWithLogits, SoftmaxNLL, TargetRows
 from minigrad.nn.targets import class_targets, class_weights, constant, one_hot
 from minigrad.tensor import Tensor, to_tensor
 from minigrad.typing import TensorLike
